@@ -1,0 +1,133 @@
+# gc — green-compute toolkit. One non-recursive Makefile (mblaze, signify-portable).
+#
+#   make                 build the programs into build/bin
+#   make check           unit tests (cmocka) and BATS tests
+#   make SANITIZE=1 check   the same under ASan + UBSan, no recovery
+#   make demo            the pipeline so far on examples/ data
+#   make bench           sign/verify throughput against raw libsodium
+#   make lint            clang-format, mandoc -Tlint, shellcheck
+#   make install PREFIX=/usr/local DESTDIR=
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+BINDIR    = $(PREFIX)/bin
+MANDIR    = $(PREFIX)/share/man
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKGS      = libsodium jansson libcurl libzstd
+B         = build
+
+# Debian packages behind each pkg-config name, for the error message.
+DEB_BUILD = build-essential pkg-config libsodium-dev libjansson-dev libcurl4-openssl-dev libzstd-dev
+
+PKG_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
+ifeq ($(PKG_OK),yes)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+endif
+
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wformat=2 -Wno-unused-parameter -fno-strict-aliasing \
+	-Icommon $(PKG_CFLAGS) -DGC_VERSION='"$(VERSION)"'
+ifneq ($(SANITIZE),)
+override CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+override LDFLAGS += -fsanitize=address,undefined
+B = build/sanitize
+endif
+LDLIBS += $(PKG_LIBS) -lpthread
+
+PROGS       = gc-attest gc-verify
+COMMON_SRC  = $(sort $(wildcard common/*.c))
+COMMON_OBJ  = $(COMMON_SRC:%.c=$(B)/obj/%.o)
+UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+BENCH_SRC   = $(sort $(wildcard tests/bench/*.c))
+BENCH_BIN   = $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
+BIN         = $(PROGS:%=$(B)/bin/%)
+MAN1        = $(PROGS:%=man/%.1)
+MAN5        = man/gc-records.5
+
+.PHONY: all check unit bats demo bench lint install uninstall clean deps deps-test
+.SUFFIXES:
+.SECONDARY:
+
+all: $(BIN)
+
+ifneq ($(PKG_OK),yes)
+# Libraries missing: install them (as root or via sudo) or say exactly what to run.
+$(BIN) $(UNIT_BIN) $(BENCH_BIN) $(COMMON_OBJ): deps
+	@$(MAKE) --no-print-directory $@
+endif
+
+deps:
+	@sh .ci/deps build
+
+deps-test:
+	@sh .ci/deps build test
+
+$(B)/obj/%.o: %.c $(wildcard common/*.h) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libgc.a: $(COMMON_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/bin/%: $(B)/obj/cmd/%.o $(B)/libgc.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libgc.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(B)/bench/%: $(B)/obj/tests/bench/%.o $(B)/libgc.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# make check: the README's test command. Installs test packages first when it can.
+check: deps-test
+	@$(MAKE) --no-print-directory unit bats
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+bats: $(BIN)
+	GC_BIN=$(CURDIR)/$(B)/bin GC_BUILD=$(CURDIR)/$(B) bats $(BATSFLAGS) tests/
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@GC_BIN=$(CURDIR)/$(B)/bin sh examples/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
+	@GC_BIN=$(CURDIR)/$(B)/bin GC_BENCH=$(CURDIR)/$(B)/bench sh tests/bench/run.sh
+
+lint:
+	@sh .ci/deps lint
+	clang-format --dry-run --Werror cmd/*.c common/*.c common/*.h $(wildcard tests/unit/*.[ch] tests/bench/*.c)
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN5)
+	shellcheck -x .ci/run .ci/deps examples/*.sh tests/bench/*.sh tests/*.bash completions/gc.bash
+	shellcheck -s bash -x tests/*.bats
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	for p in $(PROGS); do install -m 0644 completions/gc.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; done
+	install -m 0644 completions/_gc $(DESTDIR)$(ZSHCOMPDIR)/_gc
+	for p in $(PROGS); do install -m 0644 completions/$$p.fish $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; done
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) \
+		$(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) $(PROGS:%=$(DESTDIR)$(BASHCOMPDIR)/%) \
+		$(DESTDIR)$(ZSHCOMPDIR)/_gc $(PROGS:%=$(DESTDIR)$(FISHCOMPDIR)/%.fish)
+
+clean:
+	rm -rf build

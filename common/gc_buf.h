@@ -1,0 +1,35 @@
+/*
+ * gc_buf — a growable byte buffer (git's strbuf, reduced).
+ *
+ * The bytes are always NUL-terminated past len, so buf->ptr can be handed to
+ * string functions when the content has no NUL. Allocation failure is fatal
+ * (exit 70): every caller would have to do the same.
+ */
+#ifndef GC_BUF_H
+#define GC_BUF_H
+
+#include <stddef.h>
+
+struct gc_buf {
+    char *ptr;
+    size_t len;
+    size_t cap;
+};
+
+#define GC_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
+
+void gc_buf_init(struct gc_buf *b);
+/* Frees the storage; the buffer is empty and reusable afterwards. */
+void gc_buf_release(struct gc_buf *b);
+/* Makes room for at least EXTRA more bytes (plus the terminator). */
+void gc_buf_grow(struct gc_buf *b, size_t extra);
+void gc_buf_reset(struct gc_buf *b);
+void gc_buf_add(struct gc_buf *b, const void *data, size_t n);
+void gc_buf_addc(struct gc_buf *b, char c);
+void gc_buf_adds(struct gc_buf *b, const char *s);
+void gc_buf_addf(struct gc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,104 @@
+#include "gc_cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gc_err.h"
+#include "gc_num.h"
+#include "gc_time.h"
+#include "banned.h"
+
+#ifndef GC_VERSION
+#define GC_VERSION "0"
+#endif
+
+static void close_stdout(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)
+        gc_die_errno(GC_EX_IOERR, "write error on standard output");
+}
+
+void gc_cli_help(const char *help)
+{
+    fputs(help, stdout);
+    close_stdout();
+    exit(GC_EX_OK);
+}
+
+void gc_cli_version(void)
+{
+    printf("%s (gc) %s\n", gc_progname(), GC_VERSION);
+    close_stdout();
+    exit(GC_EX_OK);
+}
+
+void gc_cli_usage(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    gc_verror(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "Try '%s --help'.\n", gc_progname());
+    exit(GC_EX_USAGE);
+}
+
+void gc_cli_bad_option(int c, char **argv)
+{
+    const char *arg = argv[optind - 1];
+
+    if (c == ':')
+        gc_cli_usage("option '%s' needs an argument", arg);
+    if (optopt != 0 && strncmp(arg, "--", 2) != 0)
+        gc_cli_usage("unknown option '-%c'", optopt);
+    gc_cli_usage("unknown option '%s'", arg);
+}
+
+int64_t gc_cli_int(const char *name, const char *arg, int64_t min, int64_t max)
+{
+    int64_t v;
+    const char *why = gc_parse_i64(arg, strlen(arg), min, max, &v);
+
+    if (why != NULL)
+        gc_cli_usage("option '--%s': '%s' is %s (expected %lld..%lld)", name, arg, why,
+                     (long long)min, (long long)max);
+    return v;
+}
+
+int64_t gc_cli_time(const char *name, const char *arg)
+{
+    int64_t t;
+    const char *why = gc_time_parse(arg, strlen(arg), &t);
+
+    if (why != NULL)
+        gc_cli_usage("option '--%s': '%s': %s", name, arg, why);
+    return t;
+}
+
+int gc_cli_filter_opt(int c, const char *arg, struct gc_filter_opts *o, const char *help)
+{
+    switch (c) {
+    case 'o':
+        o->output = arg;
+        return 1;
+    case GC_OPT_REJECTS:
+        o->rejects = arg;
+        return 1;
+    case GC_OPT_MAX_LINE:
+        o->max_line = (size_t)gc_cli_int("max-line-bytes", arg, 1, (int64_t)1 << 30);
+        return 1;
+    case 'q':
+        o->quiet = true;
+        return 1;
+    case GC_OPT_PROGRESS:
+        o->progress = true;
+        return 1;
+    case 'h':
+        gc_cli_help(help);
+    case 'V':
+        gc_cli_version();
+    }
+    return 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * gc_cli — the command-line conventions every program shares: the filter
+ * options, --help and --version, usage errors (exit 64).
+ */
+#ifndef GC_CLI_H
+#define GC_CLI_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include "gc_filter.h"
+
+/* Long-only option codes; programs number their own from GC_OPT_PROGRAM. */
+enum {
+    GC_OPT_REJECTS = 0x100,
+    GC_OPT_MAX_LINE,
+    GC_OPT_PROGRESS,
+    GC_OPT_PROGRAM = 0x200,
+};
+
+/* getopt_long entries of the filter options; the short ones are "o:qhV". */
+#define GC_FILTER_LONGOPTS                                                                         \
+    {"output", required_argument, NULL, 'o'},                                                      \
+        {"rejects", required_argument, NULL, GC_OPT_REJECTS},                                      \
+        {"max-line-bytes", required_argument, NULL, GC_OPT_MAX_LINE},                              \
+        {"quiet", no_argument, NULL, 'q'}, {"progress", no_argument, NULL, GC_OPT_PROGRESS},       \
+        {"help", no_argument, NULL, 'h'},                                                          \
+    {                                                                                              \
+        "version", no_argument, NULL, 'V'                                                          \
+    }
+
+/*
+ * Handles option C of the shared set into O (-h and -V print and exit).
+ * Returns 0 if C was not one of them.
+ */
+int gc_cli_filter_opt(int c, const char *arg, struct gc_filter_opts *o, const char *help);
+
+/* Prints HELP to standard output and exits 0 (74 if standard output fails). */
+void gc_cli_help(const char *help) __attribute__((noreturn));
+/* Prints "PROG (gc) VERSION" and exits 0. */
+void gc_cli_version(void) __attribute__((noreturn));
+/* "PROG: message" and "Try 'PROG --help'." on standard error, exit 64. */
+void gc_cli_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/*
+ * Reports the option getopt_long refused (C is '?' or ':'; optstrings start
+ * with ':' and opterr is 0 so messages come from here) and exits 64.
+ */
+void gc_cli_bad_option(int c, char **argv) __attribute__((noreturn));
+/* Parses ARG of option NAME as an integer in [MIN, MAX] or exits 64. */
+int64_t gc_cli_int(const char *name, const char *arg, int64_t min, int64_t max);
+/* Parses ARG of option NAME as an RFC 3339 UTC time or exits 64. */
+int64_t gc_cli_time(const char *name, const char *arg);
+
+#endif

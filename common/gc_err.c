@@ -1,0 +1,101 @@
+#include "gc_err.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+static const char *progname = "gc";
+
+void gc_set_progname(const char *argv0)
+{
+    const char *slash;
+
+    if (argv0 == NULL || *argv0 == '\0')
+        return;
+    slash = strrchr(argv0, '/');
+    progname = slash ? slash + 1 : argv0;
+}
+
+const char *gc_progname(void)
+{
+    return progname;
+}
+
+static void report(const char *fmt, va_list ap, int errnum)
+{
+    fprintf(stderr, "%s: ", progname);
+    vfprintf(stderr, fmt, ap);
+    if (errnum)
+        fprintf(stderr, ": %s", strerror(errnum));
+    fputc('\n', stderr);
+}
+
+void gc_verror(const char *fmt, va_list ap)
+{
+    report(fmt, ap, 0);
+}
+
+void gc_die(int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    report(fmt, ap, 0);
+    va_end(ap);
+    exit(code);
+}
+
+void gc_die_errno(int code, const char *fmt, ...)
+{
+    int errnum = errno;
+    va_list ap;
+
+    va_start(ap, fmt);
+    report(fmt, ap, errnum);
+    va_end(ap);
+    exit(code);
+}
+
+void gc_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    report(fmt, ap, 0);
+    va_end(ap);
+}
+
+void gc_error_errno(const char *fmt, ...)
+{
+    int errnum = errno;
+    va_list ap;
+
+    va_start(ap, fmt);
+    report(fmt, ap, errnum);
+    va_end(ap);
+}
+
+void gc_warn(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: warning: ", progname);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+bool gc_fail(struct gc_fail *f, const char *reason, const char *fmt, ...)
+{
+    va_list ap;
+
+    f->reason = reason;
+    va_start(ap, fmt);
+    vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
+    va_end(ap);
+    return false;
+}

@@ -1,0 +1,50 @@
+/*
+ * gc_err — the one reporting path and the sysexits codes every program uses.
+ *
+ * Messages go to standard error as "PROG: message" (err(3) style): lower case,
+ * no final period, subjects in single quotes.
+ */
+#ifndef GC_ERR_H
+#define GC_ERR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+enum gc_exit {
+    GC_EX_OK = 0,
+    GC_EX_USAGE = 64,    /* bad command line */
+    GC_EX_DATAERR = 65,  /* input rejected */
+    GC_EX_NOINPUT = 66,  /* an input file could not be opened */
+    GC_EX_SOFTWARE = 70, /* an invariant broke */
+    GC_EX_IOERR = 74,    /* read or write failed */
+    GC_EX_TEMPFAIL = 75, /* lock busy, source unavailable: retry later */
+    GC_EX_NOPERM = 77,   /* key file permissions */
+};
+
+/* Sets the name printed before every message (basename of argv[0]). */
+void gc_set_progname(const char *argv0);
+const char *gc_progname(void);
+
+/* Print "PROG: message" and exit with CODE. */
+void gc_die(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+/* Like gc_die, with ": strerror(errno)" appended. */
+void gc_die_errno(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+void gc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void gc_error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void gc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void gc_verror(const char *fmt, va_list ap);
+
+/*
+ * Why a record was refused: a stable reason code (a static string such as
+ * "bad_field") and a human detail. Checks fill one and return false, so a
+ * caller can write "return gc_fail(f, "bad_field", "...")".
+ */
+struct gc_fail {
+    const char *reason;
+    char detail[256];
+};
+
+bool gc_fail(struct gc_fail *f, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * gc_filter — the record loop every program shares: read NDJSON lines from
+ * the inputs, refuse bad ones as reject records (or stop at the first with
+ * exit 65), hand good objects to the program, count, summarise.
+ *
+ * Every input record ends as exactly one output record or one reject, so
+ * in = out + rejected always holds; gc_filter_finish checks it.
+ */
+#ifndef GC_FILTER_H
+#define GC_FILTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "gc_err.h"
+#include "gc_io.h"
+
+/* Options every filter program takes (see gc_cli.h). */
+struct gc_filter_opts {
+    const char *output;  /* -o FILE; NULL = standard output */
+    const char *rejects; /* --rejects FILE; NULL = stop at the first bad line */
+    size_t max_line;     /* --max-line-bytes */
+    bool quiet;          /* -q: no summary */
+    bool progress;       /* --progress: even when standard error is not a terminal */
+};
+
+struct gc_filter {
+    struct gc_filter_opts opts;
+    struct gc_writer out;
+    struct gc_writer rej;
+    uint64_t n_in, n_out, n_rej;
+    bool show_progress;
+    bool progress_shown;
+    struct gc_buf scratch;
+};
+
+/*
+ * The program's handler for one record. REC is the parsed object (borrowed),
+ * LINE the exact bytes it came from. It either writes its output with
+ * gc_filter_emit and returns true, or fills F and returns false to reject.
+ */
+typedef bool (*gc_record_fn)(void *ctx, struct gc_filter *flt, json_t *rec,
+                             const struct gc_line *line, struct gc_fail *f);
+
+void gc_filter_init(struct gc_filter *flt, const struct gc_filter_opts *opts);
+
+/* Runs FN over every record of the NFILES inputs (none = standard input). */
+void gc_filter_run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn fn, void *ctx);
+
+/* Writes one output record: BYTES followed by '\n'. */
+void gc_filter_emit(struct gc_filter *flt, const void *bytes, size_t len);
+
+/*
+ * Commits the output and the rejects file, prints the summary unless quiet,
+ * and returns the exit status: 0, or 65 when anything was rejected.
+ */
+int gc_filter_finish(struct gc_filter *flt);
+
+/*
+ * Loads a whole file of records (a registry, a state file) strictly: any bad
+ * line stops the program with exit 65 naming file, line and reason. FN is
+ * called per object; it may keep references (json_incref). Returns false,
+ * having read nothing, when PATH does not exist and MISSING_OK.
+ */
+typedef bool (*gc_load_fn)(void *ctx, json_t *rec, struct gc_fail *f);
+bool gc_load_records(const char *path, bool missing_ok, gc_load_fn fn, void *ctx);
+
+#endif

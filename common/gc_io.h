@@ -1,0 +1,91 @@
+/*
+ * gc_io — NDJSON in and out: plain or zstd input, positions for every line,
+ * atomic output files, state-file locks.
+ */
+#ifndef GC_IO_H
+#define GC_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <zstd.h>
+
+#include "gc_buf.h"
+
+#define GC_MAX_LINE_DEFAULT (1u << 20)
+
+/* One input stream. NAME is what messages and reject records call it ("-" for stdin). */
+struct gc_reader {
+    const char *name;
+    int fd;
+    bool is_zstd;
+    bool eof; /* the raw stream is exhausted */
+    ZSTD_DStream *zds;
+    size_t zstd_pending; /* ZSTD_decompressStream's last hint: 0 at a frame end */
+    uint8_t *raw;        /* bytes read from fd */
+    size_t raw_len, raw_pos;
+    uint8_t *data; /* decompressed (or plain) bytes */
+    size_t data_len, data_pos;
+    size_t max_line;
+    uint64_t offset;  /* stream offset of data[data_pos] */
+    uint64_t line_no; /* lines handed out so far */
+};
+
+/* One line: BYTES without its '\n', LINE_NO from 1, OFFSET of its first byte from 0. */
+struct gc_line {
+    const char *bytes;
+    size_t len;         /* bytes kept: at most max_line */
+    uint64_t total_len; /* the line's real length; > len when it was too long */
+    uint64_t line_no;
+    uint64_t offset;
+};
+
+/*
+ * Opens PATH ("-" = standard input) for reading lines of at most MAX_LINE
+ * bytes. Exits 66 if it cannot be opened. zstd input is recognised by its
+ * magic number.
+ */
+void gc_reader_open(struct gc_reader *r, const char *path, size_t max_line);
+void gc_reader_close(struct gc_reader *r);
+
+/*
+ * Reads the next line into LINE (valid until the next call), keeping
+ * LINE's buffer in LINE_BUF. Returns false at the end of input. A read
+ * error exits 74; a truncated or corrupt zstd stream exits 65.
+ */
+bool gc_reader_next(struct gc_reader *r, struct gc_buf *line_buf, struct gc_line *line);
+
+/*
+ * An output: standard output, or a file written under a temporary name in
+ * the same directory and renamed over PATH by gc_writer_commit, so a reader
+ * never sees half a file. A PATH ending in ".zst" is zstd-compressed.
+ */
+struct gc_writer {
+    const char *path; /* NULL for standard output */
+    char *tmp_path;
+    int fd;
+    ZSTD_CStream *zcs;
+    struct gc_buf buf;
+    struct gc_buf zbuf;
+};
+
+/* Opens PATH (NULL or "-" = standard output). Exits 74 if it cannot. */
+void gc_writer_open(struct gc_writer *w, const char *path);
+void gc_writer_write(struct gc_writer *w, const void *data, size_t len);
+/* Flushes, ends the zstd frame, fsyncs and renames into place. Exits 74 on any error. */
+void gc_writer_commit(struct gc_writer *w);
+
+/*
+ * Writes DATA to PATH atomically: temporary file in the same directory,
+ * fsync, rename, fsync of the directory. Exits 74 on error.
+ */
+void gc_atomic_write(const char *path, const void *data, size_t len);
+
+/*
+ * Takes an exclusive flock on PATH.lock for the life of the process. Exits 75
+ * if another process holds it, so a cron job can retry later.
+ */
+void gc_lock_state(const char *path);
+
+#endif

@@ -1,0 +1,453 @@
+#include "gc_json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gc_hex.h"
+#include "gc_num.h"
+#include "gc_time.h"
+#include "banned.h"
+
+bool gc_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+    while (p < end) {
+        unsigned c = *p;
+
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        size_t n;
+        unsigned cp, min;
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1, cp = c & 0x1f, min = 0x80;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2, cp = c & 0x0f, min = 0x800;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3, cp = c & 0x07, min = 0x10000;
+        } else {
+            return false;
+        }
+        if ((size_t)(end - p) <= n)
+            return false;
+        for (size_t i = 1; i <= n; i++) {
+            if ((p[i] & 0xc0) != 0x80)
+                return false;
+            cp = cp << 6 | (p[i] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+json_t *gc_json_parse_object(const char *line, size_t len, struct gc_fail *f)
+{
+    json_error_t err;
+    const char *nul;
+    json_t *v;
+
+    nul = memchr(line, '\0', len);
+    if (nul != NULL) {
+        gc_fail(f, "bad_json", "NUL byte at column %zu", (size_t)(nul - line) + 1);
+        return NULL;
+    }
+    v = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
+    if (v == NULL) {
+        /* jansson refuses integers past 64 bits while parsing; that is a field value problem. */
+        if (strstr(err.text, "too big") != NULL)
+            gc_fail(f, "bad_field", "integer out of range at column %d", err.column);
+        else
+            gc_fail(f, "bad_json", "%s at column %d", err.text, err.column);
+        return NULL;
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        gc_fail(f, "bad_json", "line is not a JSON object");
+        return NULL;
+    }
+    return v;
+}
+
+/* --- RFC 8785 canonical form --- */
+
+void gc_jcs_append_string(struct gc_buf *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t start = 0;
+
+    gc_buf_grow(out, len + 2);
+    gc_buf_addc(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[7];
+        size_t n = 2;
+
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        esc[0] = '\\';
+        switch (c) {
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            esc[1] = 'u', esc[2] = '0', esc[3] = '0';
+            esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
+            n = 6;
+        }
+        gc_buf_add(out, s + start, i - start);
+        gc_buf_add(out, esc, n);
+        start = i + 1;
+    }
+    gc_buf_add(out, s + start, len - start);
+    gc_buf_addc(out, '"');
+}
+
+/*
+ * ECMAScript Number::toString: the shortest digit string that reads back as
+ * the same double (the closest one when several have that length), placed
+ * by the rules of ECMA-262 §7.1.12.1.
+ */
+void gc_jcs_append_double(struct gc_buf *out, double d)
+{
+    char tmp[40], digits[20];
+    int k = 0, n, exp10 = 0;
+
+    if (d == 0) { /* both zeros */
+        gc_buf_addc(out, '0');
+        return;
+    }
+    if (d < 0) {
+        gc_buf_addc(out, '-');
+        d = -d;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
+        if (strtod(tmp, NULL) == d || prec == 17)
+            break;
+    }
+    /* tmp is "D.DDDDe[+-]XX": collect the digits and the exponent. */
+    for (const char *p = tmp; *p && *p != 'e'; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[k++] = *p;
+    exp10 = atoi(strchr(tmp, 'e') + 1);
+    while (k > 1 && digits[k - 1] == '0')
+        k--;
+    n = exp10 + 1; /* value = 0.DIGITS x 10^n */
+    if (k <= n && n <= 21) {
+        gc_buf_add(out, digits, (size_t)k);
+        for (int i = k; i < n; i++)
+            gc_buf_addc(out, '0');
+    } else if (0 < n && n <= 21) {
+        gc_buf_add(out, digits, (size_t)n);
+        gc_buf_addc(out, '.');
+        gc_buf_add(out, digits + n, (size_t)(k - n));
+    } else if (-6 < n && n <= 0) {
+        gc_buf_adds(out, "0.");
+        for (int i = 0; i < -n; i++)
+            gc_buf_addc(out, '0');
+        gc_buf_add(out, digits, (size_t)k);
+    } else {
+        gc_buf_addc(out, digits[0]);
+        if (k > 1) {
+            gc_buf_addc(out, '.');
+            gc_buf_add(out, digits + 1, (size_t)(k - 1));
+        }
+        gc_buf_addf(out, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
+    }
+}
+
+/* The first UTF-16 code unit of the code point starting at P. */
+static unsigned utf16_first_unit(const unsigned char *p)
+{
+    unsigned cp;
+
+    if (p[0] < 0x80)
+        return p[0];
+    if (p[0] < 0xe0)
+        return (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
+    if (p[0] < 0xf0)
+        return (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+    cp = (p[0] & 0x07u) << 18 | (p[1] & 0x3fu) << 12 | (p[2] & 0x3fu) << 6 | (p[3] & 0x3fu);
+    return 0xd800 + ((cp - 0x10000) >> 10);
+}
+
+/*
+ * Orders UTF-8 strings by their UTF-16 code units (RFC 8785 §3.2.3). Byte
+ * order agrees with code point order, which agrees with UTF-16 order except
+ * that supplementary characters (surrogates 0xD800..) sort before
+ * U+E000..U+FFFF; so only the first differing character needs a closer look.
+ */
+static int utf16_cmp(const char *a, const char *b)
+{
+    const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+    size_t i = 0, start;
+    unsigned ux, uy;
+
+    while (x[i] && x[i] == y[i])
+        i++;
+    if (x[i] == y[i])
+        return 0;
+    if (x[i] < 0x80 && y[i] < 0x80)
+        return x[i] < y[i] ? -1 : 1;
+    start = i;
+    while (start > 0 && (x[start] & 0xc0) == 0x80)
+        start--;
+    ux = x[start] ? utf16_first_unit(x + start) : 0;
+    uy = y[start] ? utf16_first_unit(y + start) : 0;
+    if (ux != uy)
+        return ux < uy ? -1 : 1;
+    /* Same first unit: both supplementary with one high surrogate; bytes order the rest. */
+    return x[i] < y[i] ? -1 : 1;
+}
+
+struct jcs_member {
+    const char *key;
+    json_t *value;
+};
+
+static int member_cmp(const void *a, const void *b)
+{
+    return utf16_cmp(((const struct jcs_member *)a)->key, ((const struct jcs_member *)b)->key);
+}
+
+static void jcs_object(struct gc_buf *out, const json_t *obj, const char *skip, size_t *skip_at)
+{
+    struct jcs_member small[32], *m = small;
+    size_t n = json_object_size(obj), i = 0;
+    const char *key;
+    json_t *value;
+
+    if (n > sizeof(small) / sizeof(small[0])) {
+        m = calloc(n, sizeof(*m));
+        if (m == NULL)
+            gc_die(GC_EX_SOFTWARE, "out of memory");
+    }
+    json_object_foreach((json_t *)obj, key, value)
+    {
+        if (skip != NULL && strcmp(key, skip) == 0)
+            continue;
+        m[i].key = key;
+        m[i].value = value;
+        /* Insertion sort: records have a dozen keys, often already in order. */
+        for (size_t j = i; j > 0 && member_cmp(&m[j - 1], &m[j]) > 0; j--) {
+            struct jcs_member t = m[j];
+            m[j] = m[j - 1];
+            m[j - 1] = t;
+        }
+        i++;
+    }
+    gc_buf_addc(out, '{');
+    if (skip_at != NULL)
+        *skip_at = out->len;
+    for (size_t j = 0; j < i; j++) {
+        if (j)
+            gc_buf_addc(out, ',');
+        bool before_skip = skip_at != NULL && utf16_cmp(m[j].key, skip) < 0;
+        gc_jcs_append_string(out, m[j].key, strlen(m[j].key));
+        gc_buf_addc(out, ':');
+        gc_jcs_append(out, m[j].value);
+        if (before_skip)
+            *skip_at = out->len;
+    }
+    gc_buf_addc(out, '}');
+    if (m != small)
+        free(m);
+}
+
+void gc_jcs_append_without(struct gc_buf *out, const json_t *obj, const char *skip, size_t *skip_at)
+{
+    jcs_object(out, obj, skip, skip_at);
+}
+
+void gc_jcs_insert_member(struct gc_buf *out, const char *canon, size_t len, size_t at,
+                          const char *name, const char *value, size_t value_len)
+{
+    bool first = canon[at - 1] == '{', last = canon[at] == '}';
+
+    gc_buf_grow(out, len + strlen(name) + value_len + 8);
+    gc_buf_add(out, canon, at);
+    if (!first)
+        gc_buf_addc(out, ',');
+    gc_jcs_append_string(out, name, strlen(name));
+    gc_buf_addc(out, ':');
+    gc_buf_add(out, value, value_len);
+    if (first && !last)
+        gc_buf_addc(out, ',');
+    gc_buf_add(out, canon + at, len - at);
+}
+
+void gc_jcs_append(struct gc_buf *out, const json_t *v)
+{
+    char num[24];
+
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        jcs_object(out, v, NULL, NULL);
+        break;
+    case JSON_ARRAY:
+        gc_buf_addc(out, '[');
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                gc_buf_addc(out, ',');
+            gc_jcs_append(out, json_array_get(v, i));
+        }
+        gc_buf_addc(out, ']');
+        break;
+    case JSON_STRING:
+        gc_jcs_append_string(out, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        gc_buf_add(out, num, gc_fmt_i64(json_integer_value(v), num));
+        break;
+    case JSON_REAL:
+        gc_jcs_append_double(out, json_real_value(v));
+        break;
+    case JSON_TRUE:
+        gc_buf_adds(out, "true");
+        break;
+    case JSON_FALSE:
+        gc_buf_adds(out, "false");
+        break;
+    case JSON_NULL:
+        gc_buf_adds(out, "null");
+        break;
+    }
+}
+
+/* --- strict fields --- */
+
+bool gc_field_present(const json_t *obj, const char *key)
+{
+    return json_object_get(obj, key) != NULL;
+}
+
+static const json_t *field(const json_t *obj, const char *key, struct gc_fail *f)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    if (v == NULL)
+        gc_fail(f, "bad_field", "field '%s' is missing", key);
+    return v;
+}
+
+bool gc_field_int(const json_t *obj, const char *key, int64_t min, int64_t max, int64_t *out,
+                  struct gc_fail *f)
+{
+    const json_t *v = field(obj, key, f);
+    json_int_t i;
+
+    if (v == NULL)
+        return false;
+    if (json_is_real(v))
+        return gc_fail(f, "bad_field", "field '%s' must be an integer, not a fraction or exponent",
+                       key);
+    if (!json_is_integer(v))
+        return gc_fail(f, "bad_field", "field '%s' must be an integer", key);
+    i = json_integer_value(v);
+    if (i < min || i > max)
+        return gc_fail(f, "bad_field", "field '%s' is %lld, outside %lld..%lld", key, (long long)i,
+                       (long long)min, (long long)max);
+    *out = i;
+    return true;
+}
+
+bool gc_field_str(const json_t *obj, const char *key, const char **out, size_t *len,
+                  struct gc_fail *f)
+{
+    const json_t *v = field(obj, key, f);
+
+    if (v == NULL)
+        return false;
+    if (!json_is_string(v))
+        return gc_fail(f, "bad_field", "field '%s' must be a string", key);
+    *out = json_string_value(v);
+    if (len != NULL)
+        *len = json_string_length(v);
+    return true;
+}
+
+bool gc_id_valid(const char *s, size_t len)
+{
+    if (len < 1 || len > 64)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+            return false;
+    }
+    return true;
+}
+
+bool gc_field_id(const json_t *obj, const char *key, const char **out, struct gc_fail *f)
+{
+    size_t len;
+
+    if (!gc_field_str(obj, key, out, &len, f))
+        return false;
+    if (!gc_id_valid(*out, len))
+        return gc_fail(f, "bad_field", "field '%s' is not an id ([a-z0-9][a-z0-9._-]{0,63})", key);
+    return true;
+}
+
+bool gc_field_time(const json_t *obj, const char *key, int64_t *out_s, struct gc_fail *f)
+{
+    const char *s, *why;
+    size_t len;
+
+    if (!gc_field_str(obj, key, &s, &len, f))
+        return false;
+    why = gc_time_parse(s, len, out_s);
+    if (why != NULL)
+        return gc_fail(f, "bad_field", "field '%s': %s", key, why);
+    return true;
+}
+
+bool gc_field_hex(const json_t *obj, const char *key, uint8_t *out, size_t n, struct gc_fail *f)
+{
+    const char *s;
+    size_t len;
+
+    if (!gc_field_str(obj, key, &s, &len, f))
+        return false;
+    if (!gc_hex_decode(s, len, out, n))
+        return gc_fail(f, "bad_field", "field '%s' must be %zu lowercase hex digits", key, 2 * n);
+    return true;
+}
+
+bool gc_field_const(const json_t *obj, const char *key, const char *want, struct gc_fail *f)
+{
+    const char *s;
+    size_t len;
+
+    if (!gc_field_str(obj, key, &s, &len, f))
+        return false;
+    if (len != strlen(want) || memcmp(s, want, len) != 0)
+        return gc_fail(f, "bad_field", "field '%s' must be \"%s\"", key, want);
+    return true;
+}

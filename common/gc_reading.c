@@ -1,0 +1,182 @@
+#include "gc_reading.h"
+
+#include <string.h>
+
+#include "gc_hex.h"
+#include "gc_json.h"
+#include "gc_time.h"
+#include "banned.h"
+
+static bool optional_str(const json_t *rec, const char *key, const char **out, struct gc_fail *f)
+{
+    *out = NULL;
+    return !gc_field_present(rec, key) || gc_field_str(rec, key, out, NULL, f);
+}
+
+bool gc_reading_parse(const json_t *rec, enum gc_reading_kind kind, struct gc_reading *r,
+                      struct gc_fail *f)
+{
+    static const char *const chain_fields[] = {"seq", "prev", "sig"};
+    bool charge, discharge;
+    int64_t v;
+
+    memset(r, 0, sizeof(*r));
+    if (!gc_field_const(rec, "type", kind == GC_READING ? "reading" : "attestation", f) ||
+        !gc_field_int(rec, "v", 1, 1, &v, f) || !gc_field_id(rec, "device", &r->device, f) ||
+        !gc_field_time(rec, "ts", &r->ts, f) ||
+        !gc_field_int(rec, "period_s", INT64_MIN, INT64_MAX, &r->period_s, f))
+        return false;
+
+    r->has_energy = gc_field_present(rec, "energy_wh");
+    charge = gc_field_present(rec, "charge_wh");
+    discharge = gc_field_present(rec, "discharge_wh");
+    if (r->has_energy && (charge || discharge))
+        return gc_fail(f, "bad_field", "energy_wh and charge_wh/discharge_wh are exclusive");
+    if (r->has_energy) {
+        if (!gc_field_int(rec, "energy_wh", 0, INT64_MAX, &r->energy_wh, f))
+            return false;
+    } else if (charge || discharge) {
+        if (!gc_field_int(rec, "charge_wh", 0, INT64_MAX, &r->charge_wh, f) ||
+            !gc_field_int(rec, "discharge_wh", 0, INT64_MAX, &r->discharge_wh, f))
+            return false;
+    } else {
+        return gc_fail(f, "bad_field", "field 'energy_wh' is missing");
+    }
+
+    r->has_gpu_s = gc_field_present(rec, "gpu_s");
+    if (r->has_gpu_s && !gc_field_int(rec, "gpu_s", 0, INT64_MAX, &r->gpu_s, f))
+        return false;
+    if (gc_field_present(rec, "busy_s")) {
+        if (!r->has_gpu_s)
+            return gc_fail(f, "bad_field", "field 'busy_s' needs 'gpu_s'");
+        if (!gc_field_int(rec, "busy_s", 0, r->gpu_s, &r->busy_s, f))
+            return false;
+    }
+    if (!optional_str(rec, "zone", &r->zone, f) || !optional_str(rec, "geohash", &r->geohash, f))
+        return false;
+
+    if (kind == GC_READING) {
+        for (size_t i = 0; i < sizeof(chain_fields) / sizeof(chain_fields[0]); i++)
+            if (gc_field_present(rec, chain_fields[i]))
+                return gc_fail(f, "bad_field", "a reading must not carry '%s'", chain_fields[i]);
+        return true;
+    }
+    return gc_field_int(rec, "seq", 1, INT64_MAX, &r->seq, f) &&
+           gc_field_hex(rec, "prev", r->prev, sizeof(r->prev), f) &&
+           gc_field_hex(rec, "sig", r->sig, sizeof(r->sig), f);
+}
+
+bool gc_reading_check_period(const struct gc_reading *r, struct gc_fail *f)
+{
+    int64_t into_hour;
+
+    if (r->period_s < 1 || r->period_s > 3600)
+        return gc_fail(f, "crosses_hour", "period_s %lld is outside 1..3600",
+                       (long long)r->period_s);
+    into_hour = ((r->ts % 3600) + 3600) % 3600;
+    if (into_hour + r->period_s > 3600)
+        return gc_fail(f, "crosses_hour", "period of %llds from %lld s past the hour leaves it",
+                       (long long)r->period_s, (long long)into_hour);
+    return true;
+}
+
+/* True if the shorter of A and B is a prefix of the longer: one area contains the other. */
+static bool geohash_overlap(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+
+    return strncmp(a, b, n < m ? n : m) == 0;
+}
+
+bool gc_reading_check_device(const struct gc_reading *r, const struct gc_device *d,
+                             struct gc_fail *f)
+{
+    bool battery = d->cls == GC_CLASS_BATTERY;
+
+    if (battery && r->has_energy)
+        return gc_fail(f, "bad_field", "battery '%s' reports charge_wh and discharge_wh", d->id);
+    if (!battery && !r->has_energy)
+        return gc_fail(f, "bad_field", "%s device '%s' reports energy_wh", gc_class_name(d->cls),
+                       d->id);
+    if (r->zone != NULL && strcmp(r->zone, d->zone) != 0)
+        return gc_fail(f, "zone_mismatch", "zone '%s' but the registry says '%s'", r->zone,
+                       d->zone);
+    if (r->geohash != NULL && d->geohash[0] && !geohash_overlap(r->geohash, d->geohash))
+        return gc_fail(f, "zone_mismatch", "geohash '%s' is outside the registered '%s'",
+                       r->geohash, d->geohash);
+    return true;
+}
+
+/* energy_wh x 3600 x 10000 > rated_w x period_s x (10000 + slack), without rounding. */
+static bool above(int64_t energy_wh, const struct gc_device *d, int64_t period_s, int64_t slack_bps)
+{
+    __int128 lhs = (__int128)energy_wh * 3600 * 10000;
+    __int128 rhs = (__int128)d->rated_w * period_s * (10000 + slack_bps);
+
+    return lhs > rhs;
+}
+
+bool gc_reading_check_capacity(const struct gc_reading *r, const struct gc_device *d,
+                               int64_t slack_bps, struct gc_fail *f)
+{
+    static const char *const what[] = {"energy_wh", "charge_wh", "discharge_wh"};
+    int64_t amount[] = {r->energy_wh, r->charge_wh, r->discharge_wh};
+
+    for (int i = 0; i < 3; i++)
+        if (above(amount[i], d, r->period_s, slack_bps))
+            return gc_fail(f, "over_capacity", "%s %lld is above %lld W for %lld s plus %lld bps",
+                           what[i], (long long)amount[i], (long long)d->rated_w,
+                           (long long)r->period_s, (long long)slack_bps);
+    if (r->has_gpu_s && (__int128)r->gpu_s > (__int128)r->period_s * d->gpus)
+        return gc_fail(f, "over_capacity", "gpu_s %lld is above %lld GPUs for %lld s",
+                       (long long)r->gpu_s, (long long)d->gpus, (long long)r->period_s);
+    return true;
+}
+
+bool gc_reading_check_time(const struct gc_reading *r, int64_t now_s, struct gc_fail *f)
+{
+    char now[GC_TIME_LEN + 1];
+
+    if (r->ts + r->period_s > now_s) {
+        gc_time_format(now_s, now);
+        return gc_fail(f, "future", "the period ends after %s", now);
+    }
+    return true;
+}
+
+void gc_attestation_seal(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_LEN],
+                         const struct gc_key *key, struct gc_buf *msg, struct gc_buf *out,
+                         uint8_t hash[GC_SHA256_LEN])
+{
+    char prev_hex[2 * GC_SHA256_LEN + 1], sig_hex[2 * GC_SIG_LEN + 3];
+    uint8_t sig[GC_SIG_LEN];
+    size_t sig_at;
+
+    gc_hex_encode(prev, GC_SHA256_LEN, prev_hex);
+    if (json_object_set_new(rec, "type", json_string("attestation")) != 0 ||
+        json_object_set_new(rec, "seq", json_integer(seq)) != 0 ||
+        json_object_set_new(rec, "prev", json_string(prev_hex)) != 0)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    gc_buf_reset(msg);
+    gc_jcs_append_without(msg, rec, "sig", &sig_at);
+    gc_key_sign(key, msg->ptr, msg->len, sig);
+    gc_sha256(msg->ptr, msg->len, hash);
+    sig_hex[0] = '"';
+    gc_hex_encode(sig, GC_SIG_LEN, sig_hex + 1);
+    sig_hex[2 * GC_SIG_LEN + 1] = '"';
+    gc_buf_reset(out);
+    gc_jcs_insert_member(out, msg->ptr, msg->len, sig_at, "sig", sig_hex, 2 * GC_SIG_LEN + 2);
+}
+
+bool gc_attestation_check_sig(const json_t *rec, const struct gc_reading *r,
+                              const uint8_t pk[GC_PUBKEY_LEN], struct gc_buf *msg,
+                              uint8_t hash[GC_SHA256_LEN], struct gc_fail *f)
+{
+    gc_buf_reset(msg);
+    gc_jcs_append_without(msg, rec, "sig", NULL);
+    gc_sha256(msg->ptr, msg->len, hash);
+    if (!gc_sig_verify(pk, msg->ptr, msg->len, r->sig))
+        return gc_fail(f, "bad_signature", "signature does not verify with the key of '%s'",
+                       r->device);
+    return true;
+}

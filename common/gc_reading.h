@@ -1,0 +1,89 @@
+/*
+ * gc_reading — meter readings and their signed form, attestations
+ * (DESIGN.md §2): strict decoding and the physical plausibility checks.
+ * Domain module: no I/O, no clock.
+ */
+#ifndef GC_READING_H
+#define GC_READING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "gc_buf.h"
+#include "gc_crypto.h"
+#include "gc_device.h"
+#include "gc_err.h"
+
+struct gc_reading {
+    const char *device; /* borrowed from the record */
+    int64_t ts;         /* period start, seconds since the epoch */
+    int64_t period_s;
+    bool has_energy; /* energy_wh; otherwise charge_wh and discharge_wh (batteries) */
+    int64_t energy_wh;
+    int64_t charge_wh, discharge_wh;
+    bool has_gpu_s;
+    int64_t gpu_s, busy_s;
+    const char *zone;    /* NULL when absent */
+    const char *geohash; /* NULL when absent */
+    /* attestations only */
+    int64_t seq;
+    uint8_t prev[GC_SHA256_LEN];
+    uint8_t sig[GC_SIG_LEN];
+};
+
+enum gc_reading_kind {
+    GC_READING,     /* type "reading": must not carry seq, prev or sig */
+    GC_ATTESTATION, /* type "attestation": seq, prev and sig required */
+};
+
+/*
+ * Decodes REC as a reading or attestation into R (strings borrowed from REC).
+ * Fails with "bad_field" naming the field: wrong type or version, a bad id or
+ * timestamp, a non-integer or negative quantity, energy given both ways or
+ * neither, busy_s without gpu_s or above it.
+ */
+bool gc_reading_parse(const json_t *rec, enum gc_reading_kind kind, struct gc_reading *r,
+                      struct gc_fail *f);
+
+/* "crosses_hour": period_s outside 1..3600 or [ts, ts + period_s) not inside one UTC hour. */
+bool gc_reading_check_period(const struct gc_reading *r, struct gc_fail *f);
+
+/*
+ * The reading against its registry entry: the energy form matches the class
+ * ("bad_field"), zone and geohash agree ("zone_mismatch").
+ */
+bool gc_reading_check_device(const struct gc_reading *r, const struct gc_device *d,
+                             struct gc_fail *f);
+
+/*
+ * "over_capacity": energy (or charge/discharge) above rated_w x period_s / 3600
+ * plus SLACK_BPS, compared exactly in integers; gpu_s above period_s x gpus.
+ */
+bool gc_reading_check_capacity(const struct gc_reading *r, const struct gc_device *d,
+                               int64_t slack_bps, struct gc_fail *f);
+
+/* "future": the period ends after NOW_S. */
+bool gc_reading_check_time(const struct gc_reading *r, int64_t now_s, struct gc_fail *f);
+
+/*
+ * Seals the reading REC (already checked) as an attestation: sets type, seq
+ * and prev in REC, signs its canonical bytes with KEY, writes the canonical
+ * attestation with its sig to OUT (reset first) and its record hash to HASH.
+ * MSG is scratch space.
+ */
+void gc_attestation_seal(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_LEN],
+                         const struct gc_key *key, struct gc_buf *msg, struct gc_buf *out,
+                         uint8_t hash[GC_SHA256_LEN]);
+
+/*
+ * Checks the sig of attestation REC (decoded in R) against PK: "bad_signature"
+ * unless it is valid. Fills HASH with the record hash either way; MSG is
+ * scratch space.
+ */
+bool gc_attestation_check_sig(const json_t *rec, const struct gc_reading *r,
+                              const uint8_t pk[GC_PUBKEY_LEN], struct gc_buf *msg,
+                              uint8_t hash[GC_SHA256_LEN], struct gc_fail *f);
+
+#endif

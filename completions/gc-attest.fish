@@ -1,0 +1,32 @@
+# fish completion for gc-attest
+
+set -l subcommands keygen sign
+set -l nosub "not __fish_seen_subcommand_from $subcommands"
+set -l keygen "__fish_seen_subcommand_from keygen"
+set -l sign "__fish_seen_subcommand_from sign"
+
+complete -c gc-attest -f
+
+complete -c gc-attest -n $nosub -a keygen -d 'Write a new secret key and print the device record'
+complete -c gc-attest -n $nosub -a sign -d 'Sign readings into attestations'
+complete -c gc-attest -n $nosub -s h -l help -d 'Print help and exit'
+complete -c gc-attest -n $nosub -s V -l version -d 'Print version and exit'
+
+complete -c gc-attest -n $keygen -s k -l key -r -F -d 'Secret key file to create'
+complete -c gc-attest -n $keygen -l device -x -d 'Device id'
+complete -c gc-attest -n $keygen -l class -x -a 'pv wind hydro battery gpu asic charger' -d 'Device class'
+complete -c gc-attest -n $keygen -l rated-w -x -d 'Rated power in watts'
+complete -c gc-attest -n $keygen -l zone -x -d 'Grid zone id'
+complete -c gc-attest -n $keygen -l geohash -x -d 'Location of the device'
+complete -c gc-attest -n $keygen -l gpus -x -d 'GPUs behind the meter (gpu class)'
+complete -c gc-attest -n $keygen -l efficiency-bps -x -d 'Round-trip efficiency (battery class)'
+complete -c gc-attest -n $keygen -l owner -x -d 'Owner id'
+
+complete -c gc-attest -n $sign -l keydir -x -a '(__fish_complete_directories (commandline -ct))' -d 'Directory of the device keys'
+complete -c gc-attest -n $sign -l state -r -F -d 'Chain heads, carried from run to run'
+complete -c gc-attest -n $sign -s o -l output -r -F -d 'Write records here'
+complete -c gc-attest -n $sign -l rejects -r -F -d 'Write bad lines here as reject records'
+complete -c gc-attest -n $sign -l max-line-bytes -x -d 'Longest accepted input line'
+complete -c gc-attest -n $sign -s q -l quiet -d 'No summary line on standard error'
+complete -c gc-attest -n $sign -l progress -d 'Progress on standard error even when not a terminal'
+complete -c gc-attest -n $sign -F -d 'Input file'

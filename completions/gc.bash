@@ -1,0 +1,157 @@
+# bash completion for gc-attest and gc-verify                -*- shell-script -*-
+#
+# Install as completions/gc-attest and completions/gc-verify under the
+# bash-completion directory (make install does), or source this file.
+# Both programs accept --opt VALUE and --opt=VALUE (getopt_long).
+
+# _gc_reply WORDS... : complete the current word from a list of words.
+_gc_reply() {
+    mapfile -t COMPREPLY < <(compgen -W "$*" -- "$_gc_cur")
+}
+
+# _gc_files [-d]: complete file names (directories only with -d).
+_gc_files() {
+    compopt -o filenames 2>/dev/null
+    mapfile -t COMPREPLY < <(compgen "${1:--f}" -- "$_gc_cur")
+}
+
+# _gc_words: set _gc_cur, _gc_prev and _gc_args (the words before the
+# current one, without the command name), undoing the split that bash makes
+# at '=' so that --state=FI completes like --state FI.
+_gc_words() {
+    local i w
+    _gc_cur=${COMP_WORDS[COMP_CWORD]}
+    _gc_prev=""
+    _gc_args=()
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        if [[ $w == "=" && ${#_gc_args[@]} -gt 0 ]]; then
+            _gc_args[${#_gc_args[@]} - 1]+="="
+        elif [[ ${#_gc_args[@]} -gt 0 && ${_gc_args[${#_gc_args[@]} - 1]} == --*= ]]; then
+            _gc_args[${#_gc_args[@]} - 1]+=$w
+        else
+            _gc_args+=("$w")
+        fi
+    done
+    if [[ $_gc_cur == "=" ]]; then
+        _gc_cur=""
+        _gc_prev=${COMP_WORDS[COMP_CWORD - 1]}
+    elif ((COMP_CWORD >= 2)) && [[ ${COMP_WORDS[COMP_CWORD - 1]} == "=" ]]; then
+        _gc_prev=${COMP_WORDS[COMP_CWORD - 2]}
+    elif ((${#_gc_args[@]} > 0)); then
+        _gc_prev=${_gc_args[${#_gc_args[@]} - 1]}
+    fi
+}
+
+# _gc_after_dashdash: true if "--" came before the current word.
+_gc_after_dashdash() {
+    local w
+    for w in "${_gc_args[@]}"; do
+        [[ $w == "--" ]] && return 0
+    done
+    return 1
+}
+
+_gc_attest() {
+    local _gc_cur _gc_prev
+    local -a _gc_args
+    local sub="" w skip=0
+    local keygen_opts="-k --key --device --class --rated-w --zone --geohash --gpus
+        --efficiency-bps --owner"
+    local sign_opts="--keydir --state -o --output --rejects --max-line-bytes -q --quiet
+        --progress"
+    COMPREPLY=()
+    _gc_words
+
+    # The subcommand is the first word that is not an option or its value.
+    for w in "${_gc_args[@]}"; do
+        if ((skip)); then
+            skip=0
+            continue
+        fi
+        case $w in
+        -k | --key | --device | --class | --rated-w | --zone | --geohash | --gpus | \
+            --efficiency-bps | --owner | --keydir | --state | -o | --output | --rejects | \
+            --max-line-bytes)
+            skip=1
+            ;;
+        -*) ;;
+        *)
+            sub=$w
+            break
+            ;;
+        esac
+    done
+
+    case $_gc_prev in
+    --class)
+        _gc_reply "pv wind hydro battery gpu asic charger"
+        return
+        ;;
+    --keydir)
+        _gc_files -d
+        return
+        ;;
+    -k | --key | --state | -o | --output | --rejects)
+        _gc_files
+        return
+        ;;
+    --device | --rated-w | --zone | --geohash | --gpus | --efficiency-bps | --owner | \
+        --max-line-bytes)
+        return
+        ;;
+    esac
+
+    case $sub in
+    "")
+        if [[ $_gc_cur == -* ]]; then
+            _gc_reply "-h --help -V --version"
+        else
+            _gc_reply "keygen sign"
+        fi
+        ;;
+    keygen)
+        _gc_reply "$keygen_opts"
+        ;;
+    sign)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$sign_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    esac
+}
+
+_gc_verify() {
+    local _gc_cur _gc_prev
+    local -a _gc_args
+    local opts="--registry --state --now --slack-bps -o --output --rejects --max-line-bytes
+        -q --quiet --progress -h --help -V --version"
+    COMPREPLY=()
+    _gc_words
+
+    case $_gc_prev in
+    --registry | --state | -o | --output | --rejects)
+        _gc_files
+        return
+        ;;
+    --now)
+        # Offer the present, in the form --now wants.
+        _gc_reply "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        return
+        ;;
+    --slack-bps | --max-line-bytes)
+        return
+        ;;
+    esac
+
+    if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+        _gc_reply "$opts --"
+    else
+        _gc_files
+    fi
+}
+
+complete -F _gc_attest gc-attest
+complete -F _gc_verify gc-verify

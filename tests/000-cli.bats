@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# Every program: --help, --version, bad options, man page.
+
+load helpers
+
+PROGS="gc-attest gc-verify"
+
+@test "--help prints the usage to stdout and exits 0" {
+    for p in $PROGS; do
+        run "$p" --help
+        assert_success
+        assert_line --partial "usage: $p"
+        run "$p" -h
+        assert_success
+    done
+}
+
+@test "--version prints the program and version" {
+    for p in $PROGS; do
+        run "$p" --version
+        assert_success
+        assert_output --regexp "^$p \(gc\) [0-9]+\.[0-9]+\.[0-9]+$"
+    done
+}
+
+@test "an unknown option exits 64 with a hint" {
+    for p in $PROGS; do
+        run "$p" --no-such-option
+        assert_failure 64
+        assert_output --partial "unknown option '--no-such-option'"
+        assert_output --partial "Try '$p --help'"
+    done
+}
+
+@test "a missing option argument exits 64" {
+    run gc-verify --registry
+    assert_failure 64
+    assert_output --partial "needs an argument"
+}
+
+@test "gc-attest needs a known command" {
+    run gc-attest
+    assert_failure 64
+    run gc-attest frobnicate
+    assert_failure 64
+    assert_output --partial "unknown command 'frobnicate'"
+}
+
+@test "required options are enforced" {
+    run gc-verify
+    assert_failure 64
+    assert_output --partial "--registry"
+    run gc-attest sign --keydir /tmp
+    assert_failure 64
+    run gc-attest keygen --device a --class pv --rated-w 1 --zone z
+    assert_failure 64
+}
+
+@test "bad option values exit 64" {
+    run gc-verify --registry x --now 2026-11-01T10:00:00+01:00
+    assert_failure 64
+    assert_output --partial "use Z"
+    run gc-verify --registry x --slack-bps 1.5
+    assert_failure 64
+    run gc-attest keygen --device Bad --class pv --rated-w 1 --zone z -k k
+    assert_failure 64
+    run gc-attest keygen --device a --class coal --rated-w 1 --zone z -k k
+    assert_failure 64
+}
+
+@test "a missing input file exits 66" {
+    run gc-verify --registry "$BATS_TEST_TMPDIR/none.ndjson"
+    assert_failure 66
+    assert_output --partial "cannot open"
+}
+
+@test "every program has a lint-clean man page and the records page exists" {
+    for p in $PROGS; do
+        assert_file_exists "$TOP/man/$p.1"
+        run mandoc -Tlint -Wwarning "$TOP/man/$p.1"
+        assert_success
+        assert_output ""
+    done
+    run mandoc -Tlint -Wwarning "$TOP/man/gc-records.5"
+    assert_success
+}
+
+@test "a write error on standard output is reported, exit 74" {
+    [ -w /dev/full ] || skip "no /dev/full"
+    run bash -c "gc-attest --help >/dev/full"
+    assert_failure 74
+    run bash -c "gc-verify -q --registry '$FIX/registry.ndjson' --now 2026-11-02T00:00:00Z '$FIX/attestations.ndjson' >/dev/full"
+    assert_failure 74
+    assert_output --partial "write error"
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# Completions for bash, zsh and fish cover every long option and subcommand
+# that a program's --help prints, and each completion file parses.
+
+load helpers
+
+COMPDIR="$BATS_TEST_DIRNAME/../completions"
+export LC_ALL=C
+
+# help_of PROG: run PROG --help into $help_text, failing unless it exits 0.
+help_of() {
+    [ -x "$GC_BIN/$1" ] || {
+        echo "no program $GC_BIN/$1 (build it first)"
+        return 1
+    }
+    help_text=$("$GC_BIN/$1" --help) || {
+        echo "$1 --help exited with status $?"
+        return 1
+    }
+}
+
+# long_options: the long options in $help_text, one per line.
+long_options() {
+    printf '%s\n' "$help_text" | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u
+}
+
+# subcommands PROG: the subcommands in the usage lines of $help_text
+# ("gc-attest keygen ...", "gc-attest sign ..."), one per line.
+subcommands() {
+    printf '%s\n' "$help_text" | grep -oE -- "^(usage:)? *$1 [a-z][a-z0-9-]*" |
+        awk '{ print $NF }' | sort -u
+}
+
+# has_long FILE OPT: FILE completes the long option OPT (--name).
+# Bash and zsh files spell it --name; fish files spell it -l name.
+# The name must stand alone: --key is not found in --keydir.
+has_long() {
+    local name=${2#--}
+    case $1 in
+    *.fish)
+        grep -qE -- "(^|[[:space:]])(-l|--long|--long-option)([[:space:]]+|=)[\"']?$name([\"']|[[:space:]]|$)" "$1"
+        ;;
+    *)
+        grep -qE -- "(^|[^a-z0-9-])--$name([^a-z0-9-]|$)" "$1"
+        ;;
+    esac
+}
+
+# has_word FILE WORD: WORD appears in FILE as a whole word.
+has_word() {
+    grep -qE -- "(^|[^a-z0-9_-])$2([^a-z0-9_-]|$)" "$1"
+}
+
+# check_completions PROG: fail, naming every option or subcommand and the
+# file that lacks it, unless each completion file for PROG has them all.
+check_completions() {
+    local prog=$1 file opt sub missing=""
+    local files=("$COMPDIR/gc.bash" "$COMPDIR/_gc" "$COMPDIR/$prog.fish")
+    help_of "$prog"
+    local opts subs
+    opts=$(long_options)
+    subs=$(subcommands "$prog")
+    # Guard against a vacuous pass: --help must list at least these.
+    for opt in --help --version; do
+        printf '%s\n' "$opts" | grep -qx -- "$opt" || {
+            echo "$prog --help does not list $opt; option extraction is broken"
+            return 1
+        }
+    done
+    for file in "${files[@]}"; do
+        if [ ! -f "$file" ]; then
+            missing+="missing completion file completions/${file##*/}"$'\n'
+            continue
+        fi
+        for opt in $opts; do
+            has_long "$file" "$opt" ||
+                missing+="completions/${file##*/} lacks option $opt of $prog"$'\n'
+        done
+        for sub in $subs; do
+            has_word "$file" "$sub" ||
+                missing+="completions/${file##*/} lacks subcommand $sub of $prog"$'\n'
+        done
+    done
+    if [ -n "$missing" ]; then
+        printf '%s' "$missing"
+        return 1
+    fi
+}
+
+@test "gc-attest: bash, zsh and fish completions cover every long option and subcommand" {
+    check_completions gc-attest
+}
+
+@test "gc-verify: bash, zsh and fish completions cover every long option" {
+    check_completions gc-verify
+}
+
+@test "completions/gc.bash parses and registers both programs" {
+    run bash -n "$COMPDIR/gc.bash"
+    [ "$status" -eq 0 ] || {
+        echo "bash -n completions/gc.bash: $output"
+        return 1
+    }
+    run bash -c '. "$1" && complete -p gc-attest && complete -p gc-verify' _ "$COMPDIR/gc.bash"
+    [ "$status" -eq 0 ] || {
+        echo "sourcing completions/gc.bash does not register both programs: $output"
+        return 1
+    }
+}
+
+@test "completions/_gc parses (zsh -n)" {
+    command -v zsh >/dev/null || skip "zsh is not installed"
+    run zsh -n "$COMPDIR/_gc"
+    [ "$status" -eq 0 ] || {
+        echo "zsh -n completions/_gc: $output"
+        return 1
+    }
+    head -n 1 "$COMPDIR/_gc" | grep -qx '#compdef gc-attest gc-verify' || {
+        echo "completions/_gc does not start with '#compdef gc-attest gc-verify'"
+        return 1
+    }
+}
+
+@test "completions/*.fish parse (fish -n)" {
+    command -v fish >/dev/null || skip "fish is not installed"
+    local f
+    for f in "$COMPDIR/gc-attest.fish" "$COMPDIR/gc-verify.fish"; do
+        run fish -n "$f"
+        [ "$status" -eq 0 ] || {
+            echo "fish -n completions/${f##*/}: $output"
+            return 1
+        }
+    done
+}

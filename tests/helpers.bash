@@ -1,0 +1,48 @@
+# Shared by every tests/*.bats file: libraries, paths, fixtures.
+# shellcheck shell=bash
+
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+: "${GC_BIN:=$TOP/build/bin}"
+FIX=$TOP/tests/fixtures
+PATH=$GC_BIN:$PATH
+export GC_BIN TOP FIX PATH
+
+# A time after every fixture reading, so `future` never fires by accident.
+NOW=2026-11-02T00:00:00Z
+
+# Fresh copies of the fixture keys with the modes a key must have (git keeps no modes).
+setup_keys() {
+    KEYS=$BATS_TEST_TMPDIR/keys
+    mkdir -p "$KEYS"
+    chmod 700 "$KEYS"
+    cp "$FIX"/keys/*.key "$KEYS"/
+    chmod 600 "$KEYS"/*.key
+}
+
+# sign FILE... : the fixture keys sign FILE into stdout with a fresh state file.
+sign() {
+    gc-attest sign -q --keydir "$KEYS" --state "$BATS_TEST_TMPDIR/sign-heads.ndjson" "$@"
+}
+
+# verify ARGS... : gc-verify against the fixture registry at $NOW.
+verify() {
+    gc-verify -q --registry "$FIX/registry.ndjson" --now "$NOW" "$@"
+}
+
+# reasons FILE: the reason codes of a rejects file, one per line, in order.
+reasons() {
+    jq -r .reason "$1"
+}
+
+# The summary line "PROG: N in, M out, K rejected" must balance: in = out + rejected.
+assert_balanced() {
+    local line in out rej
+    line=$(grep -E ': [0-9]+ in, [0-9]+ out, [0-9]+ rejected$' <<<"$1" | tail -n 1)
+    [ -n "$line" ] || fail "no summary line in: $1"
+    read -r in out rej < <(sed -E 's/.*: ([0-9]+) in, ([0-9]+) out, ([0-9]+) rejected$/\1 \2 \3/' <<<"$line")
+    [ "$in" -eq $((out + rej)) ] || fail "unbalanced summary: $line"
+}
