@@ -144,7 +144,8 @@ static bool sign_record(void *ctx, struct gc_filter *flt, json_t *rec, const str
     uint8_t prev[GC_SHA256_LEN], hash[GC_SHA256_LEN];
     int64_t seq;
 
-    if (!gc_reading_parse(rec, GC_READING, &r, f) || !gc_reading_check_period(&r, f))
+    /* Sign what the meter said; judging it (period, capacity, zone) is gc-verify's job. */
+    if (!gc_reading_parse(rec, GC_READING, &r, f))
         return false;
     key = signer_key(s, r.device);
     if (key == NULL)

@@ -85,7 +85,13 @@ static bool load_device(void *ctx, json_t *rec, struct gc_fail *f)
     return true;
 }
 
-/* The checks of gc-verify(1), in the order listed there. */
+/*
+ * The checks of gc-verify(1), in the order listed there: the record's form,
+ * then authenticity (signature, then its place in the device's chain), then
+ * its content. An authentic, well-linked record moves the chain head even
+ * when its content is refused, so one implausible reading does not make the
+ * next one look like a gap.
+ */
 static bool verify_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
                           struct gc_fail *f)
 {
@@ -99,13 +105,13 @@ static bool verify_record(void *ctx, struct gc_filter *flt, json_t *rec, const s
     d = gc_map_get(&v->devices, r.device);
     if (d == NULL)
         return gc_fail(f, "unknown_device", "device '%s' is not in the registry", r.device);
-    if (!gc_reading_check_device(&r, d, f) ||
+    if (!gc_reading_check_form(&r, d, f) ||
         !gc_attestation_check_sig(rec, &r, d->pubkey, &v->msg, hash, f) ||
-        !gc_reading_check_period(&r, f) ||
-        !gc_reading_check_capacity(&r, d, v->opts->slack_bps, f) ||
-        !gc_reading_check_time(&r, v->opts->now_s, f) ||
         !gc_chain_check(&v->chains, gc_chains_head(&v->chains, r.device), r.seq, r.prev, hash, r.ts,
-                        f))
+                        f) ||
+        !gc_reading_check_location(&r, d, f) || !gc_reading_check_period(&r, f) ||
+        !gc_reading_check_capacity(&r, d, v->opts->slack_bps, f) ||
+        !gc_reading_check_time(&r, v->opts->now_s, f))
         return false;
     gc_filter_emit(flt, line->bytes, line->len);
     return true;

@@ -88,8 +88,7 @@ static bool geohash_overlap(const char *a, const char *b)
     return strncmp(a, b, n < m ? n : m) == 0;
 }
 
-bool gc_reading_check_device(const struct gc_reading *r, const struct gc_device *d,
-                             struct gc_fail *f)
+bool gc_reading_check_form(const struct gc_reading *r, const struct gc_device *d, struct gc_fail *f)
 {
     bool battery = d->cls == GC_CLASS_BATTERY;
 
@@ -98,6 +97,12 @@ bool gc_reading_check_device(const struct gc_reading *r, const struct gc_device 
     if (!battery && !r->has_energy)
         return gc_fail(f, "bad_field", "%s device '%s' reports energy_wh", gc_class_name(d->cls),
                        d->id);
+    return true;
+}
+
+bool gc_reading_check_location(const struct gc_reading *r, const struct gc_device *d,
+                               struct gc_fail *f)
+{
     if (r->zone != NULL && strcmp(r->zone, d->zone) != 0)
         return gc_fail(f, "zone_mismatch", "zone '%s' but the registry says '%s'", r->zone,
                        d->zone);

@@ -50,12 +50,14 @@ bool gc_reading_parse(const json_t *rec, enum gc_reading_kind kind, struct gc_re
 /* "crosses_hour": period_s outside 1..3600 or [ts, ts + period_s) not inside one UTC hour. */
 bool gc_reading_check_period(const struct gc_reading *r, struct gc_fail *f);
 
-/*
- * The reading against its registry entry: the energy form matches the class
- * ("bad_field"), zone and geohash agree ("zone_mismatch").
- */
-bool gc_reading_check_device(const struct gc_reading *r, const struct gc_device *d,
-                             struct gc_fail *f);
+/* "bad_field" unless the energy form matches the class: batteries charge_wh/discharge_wh, others
+ * energy_wh. */
+bool gc_reading_check_form(const struct gc_reading *r, const struct gc_device *d,
+                           struct gc_fail *f);
+
+/* "zone_mismatch" unless zone and geohash (when given) agree with the registry entry D. */
+bool gc_reading_check_location(const struct gc_reading *r, const struct gc_device *d,
+                               struct gc_fail *f);
 
 /*
  * "over_capacity": energy (or charge/discharge) above rated_w x period_s / 3600

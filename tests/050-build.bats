@@ -1,0 +1,37 @@
+#!/usr/bin/env bats
+# The repository as a user meets it: the demo, install and uninstall.
+
+load helpers
+
+@test "make demo's script signs, verifies and reports every reject reason" {
+    run sh "$TOP/examples/demo.sh" "$BATS_TEST_TMPDIR/demo"
+    assert_success
+    assert_output --partial "103 readings in"
+    assert_output --partial "99 signed, 4 refused by gc-attest"
+    assert_output --partial "94 verified, 6 refused by gc-verify"
+    d=$BATS_TEST_TMPDIR/demo
+    assert_equal "$(jq -r .reason "$d/sign-rejects.ndjson" | sort | tr '\n' ' ')" \
+        "bad_field bad_json stale unknown_device "
+    assert_equal "$(jq -r .reason "$d/verify-rejects.ndjson" | sort | tr '\n' ' ')" \
+        "bad_signature chain_gap crosses_hour duplicate over_capacity zone_mismatch "
+    # nothing lost: every line of the sample is either signed or rejected
+    [ $(($(grep -c . "$d/attestations.ndjson") + $(grep -c . "$d/sign-rejects.ndjson"))) -eq 103 ]
+}
+
+@test "make install and uninstall put every file in place and take them away" {
+    dest=$BATS_TEST_TMPDIR/stage
+    run make -s -C "$TOP" install PREFIX=/opt/gc DESTDIR="$dest"
+    assert_success
+    for f in bin/gc-attest bin/gc-verify share/man/man1/gc-attest.1 share/man/man1/gc-verify.1 \
+        share/man/man5/gc-records.5 share/bash-completion/completions/gc-attest \
+        share/bash-completion/completions/gc-verify share/zsh/site-functions/_gc \
+        share/fish/vendor_completions.d/gc-attest.fish share/fish/vendor_completions.d/gc-verify.fish; do
+        assert_file_exists "$dest/opt/gc/$f"
+    done
+    run "$dest/opt/gc/bin/gc-verify" --version
+    assert_success
+    run make -s -C "$TOP" uninstall PREFIX=/opt/gc DESTDIR="$dest"
+    assert_success
+    run find "$dest" -type f
+    assert_output ""
+}
