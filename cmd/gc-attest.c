@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "gc_chain.h"
+#include "gc_chain_state.h"
 #include "gc_cli.h"
 #include "gc_crypto.h"
 #include "gc_device.h"
@@ -172,7 +173,7 @@ static int gc_attest_sign(const struct gc_attest_opts *o)
     gc_filter_run(&flt, o->files, o->nfiles, sign_record, &s);
     /* Output first, then the heads: a crash in between re-signs the same records identically. */
     status = gc_filter_finish(&flt);
-    if (s.chains.dirty)
+    if (!flt.stopped && s.chains.dirty)
         gc_chains_save(&s.chains, o->state);
 
     for (size_t i = 0; i < s.keys.cap; i++) {

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "gc_chain.h"
+#include "gc_chain_state.h"
 #include "gc_cli.h"
 #include "gc_crypto.h"
 #include "gc_device.h"
@@ -132,7 +133,7 @@ static int gc_verify_run(const struct gc_verify_opts *o)
     gc_filter_init(&flt, &o->filter);
     gc_filter_run(&flt, o->files, o->nfiles, verify_record, &v);
     status = gc_filter_finish(&flt);
-    if (o->state != NULL && v.chains.dirty)
+    if (o->state != NULL && !flt.stopped && v.chains.dirty)
         gc_chains_save(&v.chains, o->state);
 
     for (size_t i = 0; i < v.devices.cap; i++)

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gc_filter.h"
 #include "gc_hex.h"
 #include "gc_json.h"
 #include "gc_time.h"
@@ -48,6 +47,8 @@ bool gc_chain_next(const struct gc_chain_head *h, int64_t ts, int64_t *seq,
 {
     char head_ts[GC_TIME_LEN + 1];
 
+    if (h->seq == INT64_MAX)
+        return gc_fail(f, "stale", "the chain of '%s' is at the largest seq", h->device);
     if (h->seq > 0 && ts <= h->ts) {
         gc_time_format(h->ts, head_ts);
         return gc_fail(f, "stale",
@@ -146,9 +147,8 @@ bool gc_chain_check(struct gc_chains *c, struct gc_chain_head *h, int64_t seq,
     return false;
 }
 
-static bool load_head(void *ctx, json_t *rec, struct gc_fail *f)
+bool gc_chains_add_head(struct gc_chains *c, const json_t *rec, struct gc_fail *f)
 {
-    struct gc_chains *c = ctx;
     struct gc_chain_head *h;
     const char *device;
     int64_t v, seq, ts;
@@ -165,19 +165,14 @@ static bool load_head(void *ctx, json_t *rec, struct gc_fail *f)
     h->seq = seq;
     memcpy(h->hash, hash, sizeof(hash));
     h->ts = ts;
+    /* Known as seen, so a replay of the head is a duplicate even after the head moves on. */
+    remember(h, seq, hash);
     return true;
 }
 
-void gc_chains_load(struct gc_chains *c, const char *path)
-{
-    gc_load_records(path, true, load_head, c);
-    c->dirty = false;
-}
-
-void gc_chains_save(const struct gc_chains *c, const char *path)
+void gc_chains_format(const struct gc_chains *c, struct gc_buf *out)
 {
     struct gc_chain_head **heads = (struct gc_chain_head **)gc_map_sorted_values(&c->heads);
-    struct gc_buf out = GC_BUF_INIT;
 
     for (size_t i = 0; i < c->heads.n; i++) {
         const struct gc_chain_head *h = heads[i];
@@ -187,13 +182,11 @@ void gc_chains_save(const struct gc_chains *c, const char *path)
             continue; /* looked up, never advanced */
         gc_hex_encode(h->hash, GC_SHA256_LEN, hex);
         gc_time_format(h->ts, ts);
-        gc_buf_adds(&out, "{\"device\":");
-        gc_jcs_append_string(&out, h->device, strlen(h->device));
+        gc_buf_adds(out, "{\"device\":");
+        gc_jcs_append_string(out, h->device, strlen(h->device));
         gc_buf_addf(
-            &out, ",\"hash\":\"%s\",\"seq\":%lld,\"ts\":\"%s\",\"type\":\"chain.head\",\"v\":1}\n",
+            out, ",\"hash\":\"%s\",\"seq\":%lld,\"ts\":\"%s\",\"type\":\"chain.head\",\"v\":1}\n",
             hex, (long long)h->seq, ts);
     }
-    gc_atomic_write(path, out.ptr, out.len);
-    gc_buf_release(&out);
     free(heads);
 }

@@ -11,6 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "gc_buf.h"
 #include "gc_crypto.h"
 #include "gc_err.h"
 #include "gc_map.h"
@@ -57,7 +60,7 @@ void gc_chain_advance(struct gc_chains *c, struct gc_chain_head *h, int64_t seq,
  * against H and moves H when it is accepted. Refusals: "duplicate" (the same
  * record again), "equivocation" (another record with an accepted seq; the
  * detail names the first one's hash), "stale" (behind the head and not seen
- * in this run, or not later than the previous record), "chain_gap" (seq
+ * in this run or loaded as a head, or not later than the previous record), "chain_gap" (seq
  * skips ahead or prev does not link). After a chain_gap the head moves to the
  * refused record, which is authentic, so the records after it link again.
  */
@@ -66,11 +69,12 @@ bool gc_chain_check(struct gc_chains *c, struct gc_chain_head *h, int64_t seq,
                     int64_t ts, struct gc_fail *f);
 
 /*
- * State file: one canonical "chain.head" record per device, sorted by device.
- * gc_chains_load reads PATH if it exists (exit 65 naming the line if it is
- * malformed); gc_chains_save replaces it atomically.
+ * The state file's records: one canonical "chain.head" per device, sorted by
+ * device. gc_chains_add_head takes one such record (reason "bad_field" when it
+ * is malformed or names a device twice); gc_chains_format writes them all.
+ * Reading and writing the file itself is gc_chain_state.h's.
  */
-void gc_chains_load(struct gc_chains *c, const char *path);
-void gc_chains_save(const struct gc_chains *c, const char *path);
+bool gc_chains_add_head(struct gc_chains *c, const json_t *rec, struct gc_fail *f);
+void gc_chains_format(const struct gc_chains *c, struct gc_buf *out);
 
 #endif

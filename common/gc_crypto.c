@@ -25,11 +25,6 @@ void gc_crypto_init(void)
         gc_die(GC_EX_SOFTWARE, "libsodium cannot be initialised");
 }
 
-void gc_sha256(const void *data, size_t len, uint8_t out[GC_SHA256_LEN])
-{
-    crypto_hash_sha256(out, data, len);
-}
-
 static void key_alloc(struct gc_key *key)
 {
     memset(key, 0, sizeof(*key));

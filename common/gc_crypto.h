@@ -18,7 +18,11 @@
 /* Initialises libsodium; exits 70 if it cannot. */
 void gc_crypto_init(void);
 
+/* SHA-256 (FIPS 180-4); in hardware where the CPU has the SHA extensions. */
 void gc_sha256(const void *data, size_t len, uint8_t out[GC_SHA256_LEN]);
+/* 1 if gc_sha256 uses the CPU's SHA extensions (the environment's GC_SHA256=portable turns them
+ * off). */
+int gc_sha256_hardware(void);
 
 /*
  * A device's secret key. SK (seed followed by public key, libsodium's layout)

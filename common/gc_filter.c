@@ -1,6 +1,7 @@
 #include "gc_filter.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,9 +55,12 @@ static void reject(struct gc_filter *flt, const char *source, const struct gc_li
     size_t kept;
 
     flt->n_rej++;
-    if (flt->opts.rejects == NULL)
-        gc_die(GC_EX_DATAERR, "%s:%llu: %s: %s", source, (unsigned long long)line->line_no,
-               f->reason, f->detail);
+    if (flt->opts.rejects == NULL) {
+        gc_error("%s:%llu: %s: %s", source, (unsigned long long)line->line_no, f->reason,
+                 f->detail);
+        flt->stopped = true;
+        return;
+    }
 
     /* Members in canonical (sorted) order, so reject records are canonical too. */
     gc_buf_reset(b);
@@ -135,12 +139,12 @@ void gc_filter_run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn
         files = stdin_only;
         nfiles = 1;
     }
-    for (int i = 0; i < nfiles; i++) {
+    for (int i = 0; i < nfiles && !flt->stopped; i++) {
         struct gc_reader r;
         struct gc_line line;
 
         gc_reader_open(&r, files[i], flt->opts.max_line);
-        while (gc_reader_next(&r, &line_buf, &line)) {
+        while (!flt->stopped && gc_reader_next(&r, &line_buf, &line)) {
             struct gc_fail f = {0};
             json_t *rec;
 
@@ -167,11 +171,16 @@ int gc_filter_finish(struct gc_filter *flt)
         gc_die(GC_EX_SOFTWARE, "internal error: %llu in but %llu out and %llu rejected",
                (unsigned long long)flt->n_in, (unsigned long long)flt->n_out,
                (unsigned long long)flt->n_rej);
+    if (flt->progress_shown)
+        fputc('\n', stderr);
+    if (flt->stopped) {
+        gc_writer_discard(&flt->out);
+        gc_buf_release(&flt->scratch);
+        return GC_EX_DATAERR;
+    }
     gc_writer_commit(&flt->out);
     if (flt->opts.rejects != NULL)
         gc_writer_commit(&flt->rej);
-    if (flt->progress_shown)
-        fputc('\n', stderr);
     if (!flt->opts.quiet)
         fprintf(stderr, "%s: %llu in, %llu out, %llu rejected\n", gc_progname(),
                 (unsigned long long)flt->n_in, (unsigned long long)flt->n_out,
@@ -196,9 +205,13 @@ bool gc_load_records(const char *path, bool missing_ok, gc_load_fn fn, void *ctx
         if (line.total_len == line.len && blank(line.bytes, line.len))
             continue;
         rec = parse_line(&line, GC_MAX_LINE_DEFAULT, &f);
-        if (rec == NULL || !fn(ctx, rec, &f))
-            gc_die(GC_EX_DATAERR, "%s:%llu: %s: %s", path, (unsigned long long)line.line_no,
-                   f.reason, f.detail);
+        if (rec == NULL || !fn(ctx, rec, &f)) {
+            gc_error("%s:%llu: %s: %s", path, (unsigned long long)line.line_no, f.reason, f.detail);
+            json_decref(rec);
+            gc_reader_close(&r);
+            gc_buf_release(&line_buf);
+            exit(GC_EX_DATAERR);
+        }
         json_decref(rec);
     }
     gc_reader_close(&r);

@@ -31,6 +31,7 @@ struct gc_filter {
     struct gc_writer out;
     struct gc_writer rej;
     uint64_t n_in, n_out, n_rej;
+    bool stopped; /* a bad line without --rejects: nothing more is read or committed */
     bool show_progress;
     bool progress_shown;
     struct gc_buf scratch;
@@ -54,7 +55,10 @@ void gc_filter_emit(struct gc_filter *flt, const void *bytes, size_t len);
 
 /*
  * Commits the output and the rejects file, prints the summary unless quiet,
- * and returns the exit status: 0, or 65 when anything was rejected.
+ * and returns the exit status: 0, or 65 when anything was rejected. After a
+ * stop at a bad line (no --rejects) an output file is discarded instead, and
+ * standard output gets only the records before that line; the caller must
+ * then leave its state files alone.
  */
 int gc_filter_finish(struct gc_filter *flt);
 

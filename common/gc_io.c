@@ -358,6 +358,23 @@ void gc_writer_commit(struct gc_writer *w)
     memset(w, 0, sizeof(*w));
 }
 
+void gc_writer_discard(struct gc_writer *w)
+{
+    if (w->path == NULL) {
+        writer_flush(w, ZSTD_e_end);
+    } else {
+        close(w->fd);
+        unlink(w->tmp_path);
+        track_tmp(w->tmp_path, false);
+        free(w->tmp_path);
+    }
+    if (w->zcs != NULL)
+        ZSTD_freeCStream(w->zcs);
+    gc_buf_release(&w->buf);
+    gc_buf_release(&w->zbuf);
+    memset(w, 0, sizeof(*w));
+}
+
 void gc_atomic_write(const char *path, const void *data, size_t len)
 {
     char *tmp;

@@ -77,6 +77,12 @@ void gc_writer_write(struct gc_writer *w, const void *data, size_t len);
 void gc_writer_commit(struct gc_writer *w);
 
 /*
+ * Abandons W: an output file is removed unwritten (PATH keeps what it had);
+ * standard output gets what was buffered, as a stream would have.
+ */
+void gc_writer_discard(struct gc_writer *w);
+
+/*
  * Writes DATA to PATH atomically: temporary file in the same directory,
  * fsync, rename, fsync of the directory. Exits 74 on error.
  */

@@ -46,34 +46,6 @@ bool gc_utf8_valid(const char *s, size_t len)
     return true;
 }
 
-json_t *gc_json_parse_object(const char *line, size_t len, struct gc_fail *f)
-{
-    json_error_t err;
-    const char *nul;
-    json_t *v;
-
-    nul = memchr(line, '\0', len);
-    if (nul != NULL) {
-        gc_fail(f, "bad_json", "NUL byte at column %zu", (size_t)(nul - line) + 1);
-        return NULL;
-    }
-    v = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
-    if (v == NULL) {
-        /* jansson refuses integers past 64 bits while parsing; that is a field value problem. */
-        if (strstr(err.text, "too big") != NULL)
-            gc_fail(f, "bad_field", "integer out of range at column %d", err.column);
-        else
-            gc_fail(f, "bad_json", "%s at column %d", err.text, err.column);
-        return NULL;
-    }
-    if (!json_is_object(v)) {
-        json_decref(v);
-        gc_fail(f, "bad_json", "line is not a JSON object");
-        return NULL;
-    }
-    return v;
-}
-
 /* --- RFC 8785 canonical form --- */
 
 void gc_jcs_append_string(struct gc_buf *out, const char *s, size_t len)
@@ -127,6 +99,36 @@ void gc_jcs_append_string(struct gc_buf *out, const char *s, size_t len)
 }
 
 /*
+ * Replaces TMP ("D.DDDe[+-]X" from %e) by the decimal one unit of its last digit above it
+ * if that reads back as D; false, TMP unchanged, otherwise.
+ */
+static bool jcs_next_up(char *tmp, size_t size, double d)
+{
+    char up[40], *e = strchr(tmp, 'e');
+    int exp10 = atoi(e + 1), i = (int)(e - tmp) - 1;
+
+    memcpy(up, tmp, (size_t)(e - tmp));
+    for (; i >= 0; i--) {
+        if (up[i] == '.')
+            continue;
+        if (up[i] != '9')
+            break;
+        up[i] = '0';
+    }
+    if (i >= 0) {
+        up[i]++;
+    } else { /* 9.99e5 + 1 unit = 1.00e6 */
+        up[0] = '1';
+        exp10++;
+    }
+    snprintf(up + (e - tmp), sizeof(up) - (size_t)(e - tmp), "e%d", exp10);
+    if (strtod(up, NULL) != d)
+        return false;
+    snprintf(tmp, size, "%s", up);
+    return true;
+}
+
+/*
  * ECMAScript Number::toString: the shortest digit string that reads back as
  * the same double (the closest one when several have that length), placed
  * by the rules of ECMA-262 §7.1.12.1.
@@ -147,6 +149,12 @@ void gc_jcs_append_double(struct gc_buf *out, double d)
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
         if (strtod(tmp, NULL) == d || prec == 17)
+            break;
+        /*
+         * At a power of two the doubles below are twice as close as those above, so the
+         * nearest PREC-digit decimal can fall short while the next one up reads back as D.
+         */
+        if (strtod(tmp, NULL) < d && jcs_next_up(tmp, sizeof(tmp), d))
             break;
     }
     /* tmp is "D.DDDDe[+-]XX": collect the digits and the exponent. */

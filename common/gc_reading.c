@@ -93,10 +93,12 @@ bool gc_reading_check_form(const struct gc_reading *r, const struct gc_device *d
     bool battery = d->cls == GC_CLASS_BATTERY;
 
     if (battery && r->has_energy)
-        return gc_fail(f, "bad_field", "battery '%s' reports charge_wh and discharge_wh", d->id);
-    if (!battery && !r->has_energy)
-        return gc_fail(f, "bad_field", "%s device '%s' reports energy_wh", gc_class_name(d->cls),
+        return gc_fail(f, "bad_field", "battery '%s' reports energy_wh, not charge_wh/discharge_wh",
                        d->id);
+    if (!battery && !r->has_energy)
+        return gc_fail(f, "bad_field",
+                       "%s device '%s' reports charge_wh/discharge_wh, not energy_wh",
+                       gc_class_name(d->cls), d->id);
     return true;
 }
 

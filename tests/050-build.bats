@@ -35,3 +35,20 @@ load helpers
     run find "$dest" -type f
     assert_output ""
 }
+
+@test "without root or sudo, missing packages are named with the exact apt-get line" {
+    command -v setpriv >/dev/null || skip "no setpriv"
+    [ "$(id -u)" -eq 0 ] || skip "needs root to drop to another user"
+    # somewhere the other user can reach (the test's own tmpdir may not be)
+    fake=$(mktemp -d /tmp/gc-fakebin.XXXXXX)
+    # dpkg-query that knows no package, and no sudo on the PATH
+    printf '#!/bin/sh\nexit 1\n' >"$fake/dpkg-query"
+    cp "$TOP/.ci/deps" "$fake/deps"
+    chmod 755 "$fake" "$fake/dpkg-query" "$fake/deps"
+    run setpriv --reuid=65534 --regid=65534 --clear-groups env PATH="$fake:/usr/bin:/bin" \
+        sh "$fake/deps" build
+    assert_failure 1
+    assert_output --partial "missing Debian packages: build-essential pkg-config libsodium-dev"
+    assert_output --partial "sudo apt-get update && sudo apt-get install -y build-essential"
+    rm -rf "$fake"
+}
