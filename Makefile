@@ -45,6 +45,7 @@ COMMON_SRC  = $(sort $(wildcard common/*.c))
 COMMON_OBJ  = $(COMMON_SRC:%.c=$(B)/obj/%.o)
 UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+UNIT_HELP   = $(patsubst %.c,$(B)/obj/%.o,$(wildcard tests/unit/gc_test.c))
 BENCH_SRC   = $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN   = $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 BIN         = $(PROGS:%=$(B)/bin/%)
@@ -69,7 +70,7 @@ deps:
 deps-test:
 	@sh .ci/deps build test
 
-$(B)/obj/%.o: %.c $(wildcard common/*.h) Makefile
+$(B)/obj/%.o: %.c $(wildcard common/*.h tests/unit/*.h) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -81,7 +82,7 @@ $(B)/bin/%: $(B)/obj/cmd/%.o $(B)/libgc.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/libgc.a
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(UNIT_HELP) $(B)/libgc.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
@@ -99,7 +100,8 @@ unit: $(UNIT_BIN)
 bats: $(BIN)
 	GC_BIN=$(CURDIR)/$(B)/bin GC_BUILD=$(CURDIR)/$(B) bats $(BATSFLAGS) tests/
 
-demo: deps
+demo:
+	@sh .ci/deps build demo
 	@$(MAKE) --no-print-directory $(BIN)
 	@GC_BIN=$(CURDIR)/$(B)/bin sh examples/demo.sh
 

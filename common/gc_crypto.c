@@ -12,6 +12,7 @@
 #include "gc_buf.h"
 #include "gc_err.h"
 #include "gc_hex.h"
+#include "gc_io.h"
 #include "gc_json.h"
 #include "banned.h"
 
@@ -38,22 +39,6 @@ void gc_key_release(struct gc_key *key)
     if (key->sk != NULL)
         sodium_free(key->sk); /* wipes before freeing */
     memset(key, 0, sizeof(*key));
-}
-
-static void write_all(int fd, const char *path, const void *data, size_t len)
-{
-    const char *p = data;
-
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            gc_die_errno(GC_EX_IOERR, "'%s'", path);
-        p += n;
-        len -= (size_t)n;
-    }
 }
 
 void gc_key_generate(const char *path, const char *device, struct gc_key *key)
@@ -86,7 +71,7 @@ void gc_key_generate(const char *path, const char *device, struct gc_key *key)
     gc_hex_encode(key->pk, GC_PUBKEY_LEN, text + len);
     len += 2 * GC_PUBKEY_LEN;
     text[len++] = '\n';
-    write_all(fd, path, text, len);
+    gc_write_all(fd, path, text, len);
     sodium_free(text);
     if (fsync(fd) != 0 || close(fd) != 0)
         gc_die_errno(GC_EX_IOERR, "cannot write '%s'", path);

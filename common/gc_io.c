@@ -237,7 +237,7 @@ static int open_tmp(const char *path, char **tmp_out)
     return fd;
 }
 
-static void write_fd(int fd, const char *name, const void *data, size_t len)
+void gc_write_all(int fd, const char *name, const void *data, size_t len)
 {
     const char *p = data;
 
@@ -318,7 +318,7 @@ static const char *writer_name(const struct gc_writer *w)
 static void writer_flush(struct gc_writer *w, ZSTD_EndDirective mode)
 {
     if (w->zcs == NULL) {
-        write_fd(w->fd, writer_name(w), w->buf.ptr, w->buf.len);
+        gc_write_all(w->fd, writer_name(w), w->buf.ptr, w->buf.len);
         gc_buf_reset(&w->buf);
         return;
     }
@@ -334,7 +334,7 @@ static void writer_flush(struct gc_writer *w, ZSTD_EndDirective mode)
         left = ZSTD_compressStream2(w->zcs, &out, &in, mode);
         if (ZSTD_isError(left))
             gc_die(GC_EX_SOFTWARE, "zstd: %s", ZSTD_getErrorName(left));
-        write_fd(w->fd, writer_name(w), out.dst, out.pos);
+        gc_write_all(w->fd, writer_name(w), out.dst, out.pos);
     } while (mode == ZSTD_e_end ? left != 0 : in.pos < in.size);
     gc_buf_reset(&w->buf);
 }
@@ -380,7 +380,7 @@ void gc_atomic_write(const char *path, const void *data, size_t len)
     char *tmp;
     int fd = open_tmp(path, &tmp);
 
-    write_fd(fd, path, data, len);
+    gc_write_all(fd, path, data, len);
     commit_tmp(fd, tmp, path);
 }
 

@@ -56,6 +56,9 @@ void gc_reader_close(struct gc_reader *r);
  */
 bool gc_reader_next(struct gc_reader *r, struct gc_buf *line_buf, struct gc_line *line);
 
+/* Writes all of DATA to FD, retrying short writes; exits 74 naming NAME on error. */
+void gc_write_all(int fd, const char *name, const void *data, size_t len);
+
 /*
  * An output: standard output, or a file written under a temporary name in
  * the same directory and renamed over PATH by gc_writer_commit, so a reader
