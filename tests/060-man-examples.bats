@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# The examples in gc-records(5) are real: the RFC 8032 key signs the readings shown there
+# into exactly the attestations, state file and reject record shown there.
+
+load helpers
+
+# literal_blocks: every .Bd -literal block of a man page, escapes undone and continued lines
+# (ending in a backslash) joined, blocks separated by a line "--".
+literal_blocks() {
+    awk '/^\.Bd -literal/ { inblock = 1; next }
+         /^\.Ed/ { if (inblock) print "--"; inblock = 0; next }
+         inblock { gsub(/\\e/, "\\"); print }' "$1" |
+        awk '{ if (sub(/\\$/, "")) { buf = buf $0 } else { print buf $0; buf = "" } }'
+}
+
+# block_with TEXT: the lines of the first block that contains TEXT.
+block_with() {
+    literal_blocks "$TOP/man/gc-records.5" |
+        awk -v t="$1" '$0 == "--" { if (found) exit; n = 0; delete b; next }
+                       { b[n++] = $0; if (index($0, t)) found = 1 }
+                       END { if (found) for (i = 0; i < n; i++) print b[i] }'
+}
+
+setup() {
+    cd "$BATS_TEST_TMPDIR" || return 1
+    mkdir -m 700 keys
+    block_with "seed 9d61b19d" >keys/pv-001.key
+    chmod 600 keys/pv-001.key
+}
+
+@test "gc-records(5): the secret key file is RFC 8032 test 1 and keygen's record format" {
+    run jq -r 'select(.id == "rfc8032-test1") | .public_key' "$TOP/tests/vectors/rfc8032-ed25519.ndjson"
+    assert_output "$(sed -n 's/^pubkey //p' keys/pv-001.key)"
+    block_with '"type":"device"' >device.ndjson
+    assert_equal "$(jq -r .pubkey device.ndjson)" "$(sed -n 's/^pubkey //p' keys/pv-001.key)"
+    jq -cS . device.ndjson | cmp - device.ndjson
+}
+
+@test "gc-records(5): signing the example readings gives the example attestations and state" {
+    block_with '"energy_wh":812}' >readings.ndjson
+    block_with '"energy_wh":1.5}' | head -n 1 >>readings.ndjson
+    [ "$(grep -c . readings.ndjson)" -eq 3 ]
+    run gc-attest sign --keydir keys --state state.ndjson --rejects rejects.ndjson \
+        -o att.ndjson readings.ndjson
+    assert_failure 65
+    block_with '"seq":1,"sig"' | cmp - att.ndjson
+    block_with '"type":"chain.head"' | cmp - state.ndjson
+    block_with '"reason":"bad_field","source"' | tail -n 1 | cmp - rejects.ndjson
+    # the canonical bytes and the hash shown there
+    block_with '"seq":1,"ts"' >canon.txt
+    head -n 1 att.ndjson | jq -cj 'del(.sig)' | cmp - <(tr -d '\n' <canon.txt)
+    assert_equal "$(tr -d '\n' <canon.txt | sha256sum | cut -d' ' -f1)" \
+        "$(jq -r .prev <(sed -n 2p att.ndjson))"
+}
