@@ -11,17 +11,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "gc_buf.h"
 #include "gc_chain.h"
@@ -29,142 +24,13 @@
 #include "gc_crypto.h"
 #include "gc_hex.h"
 #include "gc_time.h"
+#include "gc_test.h"
 #include "banned.h"
 
-#define PATH_CAP  4096
-#define CHILD_ERR 4096
-#define T0        1793527200LL /* 2026-11-01T10:00:00Z */
-#define SENTINEL  ((int64_t)0x5a5a5a5a5a5a5a5aLL)
+#define T0       1793527200LL /* 2026-11-01T10:00:00Z */
+#define SENTINEL ((int64_t)0x5a5a5a5a5a5a5a5aLL)
 
 /* --- helpers ------------------------------------------------------------------------------ */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-/* Each test gets a fresh directory under /tmp in *STATE; teardown removes it whole. */
-static int setup_dir(void **state)
-{
-    char tmpl[] = "/tmp/gc-test-chain.XXXXXX";
-    char *dir;
-
-    if (mkdtemp(tmpl) == NULL)
-        return -1;
-    dir = strdup(tmpl);
-    if (dir == NULL)
-        return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    char *dir = *state;
-    int rc = nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-
-    free(dir);
-    return rc;
-}
-
-static void path_in(char *out, const char *dir, const char *name)
-{
-    int n = snprintf(out, PATH_CAP, "%s/%s", dir, name);
-
-    assert_true(n > 0 && n < PATH_CAP);
-}
-
-static void write_file(const char *path, const char *text)
-{
-    size_t len = strlen(text);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, len), (ssize_t)len);
-    assert_int_equal(close(fd), 0);
-}
-
-/* The whole of PATH, NUL-terminated, in a new buffer the caller frees. */
-static char *read_file(const char *path)
-{
-    struct stat st;
-    char *buf;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        fail_msg("cannot open '%s': %s", path, strerror(errno));
-    assert_int_equal(fstat(fd, &st), 0);
-    buf = malloc((size_t)st.st_size + 1);
-    assert_non_null(buf);
-    assert_int_equal(read(fd, buf, (size_t)st.st_size), st.st_size);
-    close(fd);
-    buf[st.st_size] = '\0';
-    return buf;
-}
-
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-
-    assert_non_null(d);
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    closedir(d);
-    return n;
-}
-
-/*
- * Runs FN(ARG) in a forked child whose standard error is captured into ERR; returns its exit
- * status, 0 when FN returns, or 128 + signal when it was killed.
- */
-static int run_child(void (*fn)(const void *), const void *arg, char *err, size_t err_cap)
-{
-    size_t got = 0;
-    int p[2], status;
-    pid_t pid;
-
-    assert_int_equal(pipe(p), 0);
-    fflush(NULL);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(p[0]);
-        dup2(p[1], STDERR_FILENO);
-        close(p[1]);
-        alarm(20); /* a child that blocks fails the test instead of hanging it */
-        fn(arg);
-        _exit(0);
-    }
-    close(p[1]);
-    for (;;) {
-        ssize_t n = read(p[0], err + got, err_cap - 1 - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-        if (got == err_cap - 1) {
-            char sink[256];
-
-            while (read(p[0], sink, sizeof(sink)) > 0)
-                ;
-            break;
-        }
-    }
-    err[got] = '\0';
-    close(p[0]);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
-}
 
 /* A record hash that stands for the attestation named NAME. */
 static void hash_of(const char *name, uint8_t out[GC_SHA256_LEN])
@@ -445,7 +311,7 @@ static void test_check_stale_ts(void **state)
 static void test_check_loaded_head(void **state)
 {
     const char *dir = *state;
-    char path[PATH_CAP], text[512], hex[2 * GC_SHA256_LEN + 1];
+    char path[GC_TEST_PATH_CAP], text[512], hex[2 * GC_SHA256_LEN + 1];
     uint8_t h7[GC_SHA256_LEN], h8[GC_SHA256_LEN], other[GC_SHA256_LEN];
     struct gc_chains c;
     struct gc_chain_head *h;
@@ -459,8 +325,8 @@ static void test_check_loaded_head(void **state)
              "{\"device\":\"meter-1\",\"hash\":\"%s\",\"seq\":7,\"ts\":\"2026-11-01T10:00:00Z\","
              "\"type\":\"chain.head\",\"v\":1}\n",
              hex);
-    path_in(path, dir, "chains.ndjson");
-    write_file(path, text);
+    gc_test_path_in(path, dir, "chains.ndjson");
+    gc_test_write_file(path, text, strlen(text));
 
     gc_chains_init(&c);
     gc_chains_load(&c, path);
@@ -514,13 +380,13 @@ static void test_save_load_round_trip(void **state)
     static const char *const sorted[] = {"9-lives", "alpha", "m-1", "m.0", "m_2", "zeta"};
     const size_t n_dev = sizeof(devices) / sizeof(devices[0]);
     const char *dir = *state;
-    char path[PATH_CAP], path2[PATH_CAP], *text, *text2, name[16];
+    char path[GC_TEST_PATH_CAP], path2[GC_TEST_PATH_CAP], *text, *text2, name[16];
     struct gc_buf want = GC_BUF_INIT;
     struct gc_chains c, back;
     uint8_t hash[GC_SHA256_LEN];
 
-    path_in(path, dir, "chains.ndjson");
-    path_in(path2, dir, "chains2.ndjson");
+    gc_test_path_in(path, dir, "chains.ndjson");
+    gc_test_path_in(path2, dir, "chains2.ndjson");
     gc_chains_init(&c);
     for (size_t i = 0; i < n_dev; i++) {
         struct gc_chain_head *h = gc_chains_head(&c, devices[i]);
@@ -539,7 +405,7 @@ static void test_save_load_round_trip(void **state)
         hash_of(name, hash);
         gc_chain_advance(&c, gc_chains_head(&c, name), 1, hash, GC_TIME_MIN);
     }
-    write_file(path, "old content\n");
+    gc_test_write_file(path, "old content\n", strlen("old content\n"));
     gc_chains_save(&c, path);
 
     /* Exactly the canonical lines, in strcmp order of device. */
@@ -564,9 +430,9 @@ static void test_save_load_round_trip(void **state)
         gc_time_format(T0 + (int64_t)j, ts);
         expect_line(&want, sorted[i], hash, (long long)j + 1, ts);
     }
-    text = read_file(path);
+    text = gc_test_read_file(path, NULL);
     assert_string_equal(text, want.ptr);
-    assert_int_equal(count_entries(dir), 1); /* no temporary file left */
+    assert_int_equal(gc_test_count_entries(dir, NULL), 1); /* no temporary file left */
 
     /* Load: the same heads, not dirty; saving them again gives the same bytes. */
     gc_chains_init(&back);
@@ -587,7 +453,7 @@ static void test_save_load_round_trip(void **state)
         assert_int_equal(g->ts, h->ts);
     }
     gc_chains_save(&back, path2);
-    text2 = read_file(path2);
+    text2 = gc_test_read_file(path2, NULL);
     assert_string_equal(text2, text);
 
     free(text);
@@ -599,15 +465,15 @@ static void test_save_load_round_trip(void **state)
 
 static void test_save_empty(void **state)
 {
-    char path[PATH_CAP], *text;
+    char path[GC_TEST_PATH_CAP], *text;
     struct gc_chains c;
 
-    path_in(path, *state, "chains.ndjson");
-    write_file(path, "old\n");
+    gc_test_path_in(path, *state, "chains.ndjson");
+    gc_test_write_file(path, "old\n", strlen("old\n"));
     gc_chains_init(&c);
     gc_chains_head(&c, "unused");
     gc_chains_save(&c, path);
-    text = read_file(path);
+    text = gc_test_read_file(path, NULL);
     assert_string_equal(text, "");
     free(text);
     gc_chains_release(&c);
@@ -622,11 +488,11 @@ static void test_save_empty(void **state)
 
 static void test_load_missing(void **state)
 {
-    char path[PATH_CAP];
+    char path[GC_TEST_PATH_CAP];
     struct gc_chains c;
     struct stat st;
 
-    path_in(path, *state, "no-such.ndjson");
+    gc_test_path_in(path, *state, "no-such.ndjson");
     gc_chains_init(&c);
     gc_chains_load(&c, path);
     assert_int_equal(c.heads.n, 0);
@@ -698,13 +564,13 @@ static void test_load_malformed(void **state)
         {"good line, then a bad one", GOOD "\n\n{\n", 3},
         {"invalid UTF-8", GOOD "\n\xff\xfe\n", 2},
     };
-    char path[PATH_CAP], err[CHILD_ERR], needle[PATH_CAP + 16];
+    char path[GC_TEST_PATH_CAP], err[GC_TEST_CHILD_ERR], needle[GC_TEST_PATH_CAP + 16];
     int got;
 
-    path_in(path, *state, "chains.ndjson");
+    gc_test_path_in(path, *state, "chains.ndjson");
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        write_file(path, bad[i].text);
-        got = run_child(child_load, path, err, sizeof(err));
+        gc_test_write_file(path, bad[i].text, strlen(bad[i].text));
+        got = gc_test_run_child(child_load, path, err, sizeof(err));
         if (got != 65)
             fail_msg("%s: child exited %d, want 65; its stderr: %s", bad[i].what, got, err);
         snprintf(needle, sizeof(needle), "%s:%d:", path, bad[i].line);
@@ -712,8 +578,8 @@ static void test_load_malformed(void **state)
             fail_msg("%s: stderr does not name '%s': %s", bad[i].what, needle, err);
     }
     /* The good line alone loads: each refusal above is its edit's. */
-    write_file(path, GOOD "\n");
-    got = run_child(child_load, path, err, sizeof(err));
+    gc_test_write_file(path, GOOD "\n", strlen(GOOD "\n"));
+    got = gc_test_run_child(child_load, path, err, sizeof(err));
     if (got != 0)
         fail_msg("good file: child exited %d; its stderr: %s", got, err);
 }
@@ -727,11 +593,11 @@ int main(void)
         cmocka_unit_test(test_check_gap_and_resync),
         cmocka_unit_test(test_check_duplicate_equivocation),
         cmocka_unit_test(test_check_stale_ts),
-        cmocka_unit_test_setup_teardown(test_check_loaded_head, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_save_load_round_trip, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_save_empty, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_load_missing, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_load_malformed, setup_dir, teardown_dir),
+        GC_TEST_WITH_DIR(test_check_loaded_head),
+        GC_TEST_WITH_DIR(test_save_load_round_trip),
+        GC_TEST_WITH_DIR(test_save_empty),
+        GC_TEST_WITH_DIR(test_load_missing),
+        GC_TEST_WITH_DIR(test_load_malformed),
     };
 
     gc_crypto_init();

@@ -12,148 +12,24 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "gc_crypto.h"
 #include "gc_hex.h"
+#include "gc_test.h"
 #include "banned.h"
 
-#define PATH_CAP    4096
 #define KEY_TEXT    1024
-#define CHILD_ERR   4096
 #define VEC_MSG_MAX 4096
 
 /* --- helpers ------------------------------------------------------------------------------ */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-/* Each test gets a fresh directory under /tmp in *STATE; teardown removes it whole. */
-static int setup_dir(void **state)
-{
-    char tmpl[] = "/tmp/gc-test-crypto.XXXXXX";
-    char *dir;
-
-    if (mkdtemp(tmpl) == NULL)
-        return -1;
-    dir = strdup(tmpl);
-    if (dir == NULL)
-        return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    char *dir = *state;
-    int rc = nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-
-    free(dir);
-    return rc;
-}
-
-static void path_in(char *out, const char *dir, const char *name)
-{
-    int n = snprintf(out, PATH_CAP, "%s/%s", dir, name);
-
-    assert_true(n > 0 && n < PATH_CAP);
-}
-
-static void write_file(const char *path, const void *data, size_t len, mode_t mode)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, data, len), (ssize_t)len);
-    assert_int_equal(close(fd), 0);
-    /* chmod, not the open mode, so the umask cannot weaken the test. */
-    assert_int_equal(chmod(path, mode), 0);
-}
-
-/* Reads PATH into BUF (NUL-terminated); returns its length. */
-static size_t read_file(const char *path, char *buf, size_t cap)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n;
-
-    assert_true(fd >= 0);
-    n = read(fd, buf, cap - 1);
-    assert_true(n >= 0 && (size_t)n < cap - 1);
-    close(fd);
-    buf[n] = '\0';
-    return (size_t)n;
-}
-
-/*
- * Runs FN(ARG) in a forked child whose standard error is captured into ERR; returns its exit
- * status, 0 when FN returns, or 128 + signal when it was killed.
- */
-static int run_child(void (*fn)(const void *), const void *arg, char *err, size_t err_cap)
-{
-    size_t got = 0;
-    int p[2], status;
-    pid_t pid;
-
-    assert_int_equal(pipe(p), 0);
-    fflush(NULL);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(p[0]);
-        dup2(p[1], STDERR_FILENO);
-        close(p[1]);
-        alarm(20); /* a child that blocks fails the test instead of hanging it */
-        fn(arg);
-        _exit(0);
-    }
-    close(p[1]);
-    for (;;) {
-        ssize_t n = read(p[0], err + got, err_cap - 1 - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-        if (got == err_cap - 1) {
-            char sink[256];
-
-            while (read(p[0], sink, sizeof(sink)) > 0)
-                ;
-            break;
-        }
-    }
-    err[got] = '\0';
-    close(p[0]);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
-}
-
-static void expect_exit(void (*fn)(const void *), const void *arg, int want, const char *what)
-{
-    char err[CHILD_ERR];
-    int got = run_child(fn, arg, err, sizeof(err));
-
-    if (got != want)
-        fail_msg("%s: child exited %d, want %d; its stderr: %s", what, got, want, err);
-}
 
 static void hex_to_bin(const char *hex, uint8_t *out, size_t n)
 {
@@ -194,7 +70,7 @@ static void write_good_key(const char *path, mode_t mode)
     char text[KEY_TEXT];
     size_t len = good_key_text(text);
 
-    write_file(path, text, len, mode);
+    gc_test_write_file_mode(path, text, len, mode);
 }
 
 /* What a child loads, and the device it expects (NULL: any). */
@@ -239,7 +115,7 @@ static void check_vector(const char *dir, const json_t *v)
     const char *sig_hex = json_string_value(json_object_get(v, "signature"));
     uint8_t seed[GC_SEED_LEN], pk[GC_PUBKEY_LEN], want_sig[GC_SIG_LEN], sig[GC_SIG_LEN];
     uint8_t msg[VEC_MSG_MAX + 1], bad_pk[GC_PUBKEY_LEN], bad_sig[GC_SIG_LEN];
-    char path[PATH_CAP], text[KEY_TEXT];
+    char path[GC_TEST_PATH_CAP], text[KEY_TEXT];
     struct gc_key key;
     size_t msg_len, text_len;
 
@@ -255,9 +131,9 @@ static void check_vector(const char *dir, const json_t *v)
     assert_true(msg_len <= VEC_MSG_MAX);
     hex_to_bin(msg_hex, msg, msg_len);
 
-    path_in(path, dir, id);
+    gc_test_path_in(path, dir, id);
     text_len = key_text(text, id, seed, pk);
-    write_file(path, text, text_len, 0600);
+    gc_test_write_file_mode(path, text, text_len, 0600);
 
     assert_int_equal(gc_key_load(path, id, &key), GC_KEY_OK);
     assert_string_equal(key.device, id);
@@ -305,7 +181,7 @@ static void check_vector(const char *dir, const json_t *v)
 static void test_rfc8032_vectors(void **state)
 {
     const char *root = getenv("GC_VECTORS");
-    char path[PATH_CAP], *line = NULL;
+    char path[GC_TEST_PATH_CAP], *line = NULL;
     size_t cap = 0, n_vec = 0;
     ssize_t n;
     FILE *fp;
@@ -360,14 +236,14 @@ static void test_sha256_fips180(void **state)
 static void test_generate_mode_and_format(void **state)
 {
     const char *dir = *state;
-    char path[PATH_CAP], text[KEY_TEXT], pk_hex[2 * GC_PUBKEY_LEN + 1];
+    char path[GC_TEST_PATH_CAP], *text, pk_hex[2 * GC_PUBKEY_LEN + 1];
     uint8_t sig[GC_SIG_LEN];
     struct gc_key gen, loaded;
     struct stat st;
     mode_t old_umask;
     size_t len;
 
-    path_in(path, dir, "meter-7.key");
+    gc_test_path_in(path, dir, "meter-7.key");
     old_umask = umask(0); /* the file must be 0600 without the umask's help */
     gc_key_generate(path, "meter-7", &gen);
     umask(old_umask);
@@ -379,7 +255,7 @@ static void test_generate_mode_and_format(void **state)
     assert_int_equal(st.st_mode & 0777, 0600);
 
     /* Exactly the four lines, lowercase hex, the pubkey the one generated. */
-    len = read_file(path, text, sizeof(text));
+    text = gc_test_read_file(path, &len);
     assert_int_equal(len, 25 + 15 + 70 + 72);
     assert_memory_equal(text, "gc-secret-key v1 ed25519\ndevice meter-7\nseed ", 45);
     for (size_t i = 45; i < 45 + 64; i++)
@@ -388,6 +264,7 @@ static void test_generate_mode_and_format(void **state)
     assert_memory_equal(text + 109, "\npubkey ", 8);
     assert_memory_equal(text + 117, pk_hex, 64);
     assert_int_equal(text[181], '\n');
+    free(text);
 
     /* What was written loads back to the same key and signs interchangeably. */
     assert_int_equal(gc_key_load(path, "meter-7", &loaded), GC_KEY_OK);
@@ -404,11 +281,11 @@ static void test_generate_mode_and_format(void **state)
 static void test_generate_distinct_keys(void **state)
 {
     const char *dir = *state;
-    char a_path[PATH_CAP], b_path[PATH_CAP];
+    char a_path[GC_TEST_PATH_CAP], b_path[GC_TEST_PATH_CAP];
     struct gc_key a, b;
 
-    path_in(a_path, dir, "a.key");
-    path_in(b_path, dir, "b.key");
+    gc_test_path_in(a_path, dir, "a.key");
+    gc_test_path_in(b_path, dir, "b.key");
     gc_key_generate(a_path, "a", &a);
     gc_key_generate(b_path, "b", &b);
     assert_memory_not_equal(a.pk, b.pk, GC_PUBKEY_LEN);
@@ -419,38 +296,41 @@ static void test_generate_distinct_keys(void **state)
 static void test_generate_refuses_existing(void **state)
 {
     const char *dir = *state;
-    char path[PATH_CAP], link_path[PATH_CAP], target[PATH_CAP], before[KEY_TEXT];
-    char after[KEY_TEXT];
+    char path[GC_TEST_PATH_CAP], link_path[GC_TEST_PATH_CAP], target[GC_TEST_PATH_CAP];
+    char *before, *after;
     struct generate_arg arg;
     struct gc_key key;
     struct stat st;
-    size_t len;
+    size_t len, after_len;
 
     /* A key that exists is never replaced, not even by a key for the same device. */
-    path_in(path, dir, "meter-1.key");
+    gc_test_path_in(path, dir, "meter-1.key");
     gc_key_generate(path, "meter-1", &key);
     gc_key_release(&key);
-    len = read_file(path, before, sizeof(before));
+    before = gc_test_read_file(path, &len);
     arg.path = path;
     arg.device = "meter-1";
-    expect_exit(child_generate, &arg, 73, "generate over an existing key");
-    assert_int_equal(read_file(path, after, sizeof(after)), len);
+    gc_test_expect_exit(child_generate, &arg, 73, NULL, "generate over an existing key");
+    after = gc_test_read_file(path, &after_len);
+    assert_int_equal(after_len, len);
     assert_memory_equal(after, before, len);
+    free(before);
+    free(after);
 
     /* Any file at all, even an empty one with permissive mode. */
-    path_in(path, dir, "empty");
-    write_file(path, "", 0, 0644);
-    expect_exit(child_generate, &arg, 73, "generate over an empty file");
+    gc_test_path_in(path, dir, "empty");
+    gc_test_write_file_mode(path, "", 0, 0644);
+    gc_test_expect_exit(child_generate, &arg, 73, NULL, "generate over an empty file");
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_size, 0);
     assert_int_equal(st.st_mode & 0777, 0644);
 
     /* A dangling symlink: generating must not create its target. */
-    path_in(link_path, dir, "dangling.key");
-    path_in(target, dir, "target.key");
+    gc_test_path_in(link_path, dir, "dangling.key");
+    gc_test_path_in(target, dir, "target.key");
     assert_int_equal(symlink(target, link_path), 0);
     arg.path = link_path;
-    expect_exit(child_generate, &arg, 73, "generate over a dangling symlink");
+    gc_test_expect_exit(child_generate, &arg, 73, NULL, "generate over a dangling symlink");
     assert_int_equal(lstat(target, &st), -1);
     assert_int_equal(errno, ENOENT);
 }
@@ -459,10 +339,10 @@ static void test_generate_refuses_existing(void **state)
 
 static void test_load_missing(void **state)
 {
-    char path[PATH_CAP];
+    char path[GC_TEST_PATH_CAP];
     struct gc_key key;
 
-    path_in(path, *state, "no-such.key");
+    gc_test_path_in(path, *state, "no-such.key");
     assert_int_equal(gc_key_load(path, NULL, &key), GC_KEY_MISSING);
     assert_int_equal(gc_key_load(path, "meter-1", &key), GC_KEY_MISSING);
 }
@@ -470,12 +350,12 @@ static void test_load_missing(void **state)
 static void test_load_good_modes(void **state)
 {
     static const mode_t ok_modes[] = {0600, 0400};
-    char path[PATH_CAP];
+    char path[GC_TEST_PATH_CAP];
     uint8_t pk[GC_PUBKEY_LEN];
     struct gc_key key;
 
     hex_to_bin(test1_pk, pk, sizeof(pk));
-    path_in(path, *state, "meter-1.key");
+    gc_test_path_in(path, *state, "meter-1.key");
     for (size_t i = 0; i < sizeof(ok_modes) / sizeof(ok_modes[0]); i++) {
         write_good_key(path, ok_modes[i]);
         assert_int_equal(gc_key_load(path, "meter-1", &key), GC_KEY_OK);
@@ -488,49 +368,50 @@ static void test_load_good_modes(void **state)
 static void test_load_open_permissions(void **state)
 {
     static const mode_t bad_modes[] = {0640, 0604, 0660, 0644, 0666, 0610, 0601, 0602, 0620};
-    char path[PATH_CAP], what[64];
+    char path[GC_TEST_PATH_CAP], what[64];
     struct load_arg arg;
 
-    path_in(path, *state, "meter-1.key");
+    gc_test_path_in(path, *state, "meter-1.key");
     arg.path = path;
     arg.expect_device = "meter-1";
     for (size_t i = 0; i < sizeof(bad_modes) / sizeof(bad_modes[0]); i++) {
         write_good_key(path, bad_modes[i]);
         snprintf(what, sizeof(what), "load a key of mode %04o", (unsigned)bad_modes[i]);
-        expect_exit(child_load, &arg, 77, what);
+        gc_test_expect_exit(child_load, &arg, 77, NULL, what);
         assert_int_equal(unlink(path), 0);
     }
     /* The same file with mode 0600 is fine: it was the mode that was refused. */
     write_good_key(path, 0600);
-    expect_exit(child_load, &arg, 0, "load a key of mode 0600");
+    gc_test_expect_exit(child_load, &arg, 0, NULL, "load a key of mode 0600");
 }
 
 static void test_load_not_regular(void **state)
 {
     const char *dir = *state;
-    char good[PATH_CAP], link_path[PATH_CAP], sub[PATH_CAP], fifo[PATH_CAP];
+    char good[GC_TEST_PATH_CAP], link_path[GC_TEST_PATH_CAP], sub[GC_TEST_PATH_CAP],
+        fifo[GC_TEST_PATH_CAP];
     struct load_arg arg = {NULL, NULL};
 
-    path_in(good, dir, "good.key");
+    gc_test_path_in(good, dir, "good.key");
     write_good_key(good, 0600);
     arg.path = good;
-    expect_exit(child_load, &arg, 0, "load the symlink's target itself");
+    gc_test_expect_exit(child_load, &arg, 0, NULL, "load the symlink's target itself");
 
-    path_in(link_path, dir, "link.key");
+    gc_test_path_in(link_path, dir, "link.key");
     assert_int_equal(symlink(good, link_path), 0);
     arg.path = link_path;
-    expect_exit(child_load, &arg, 77, "load through a symlink");
+    gc_test_expect_exit(child_load, &arg, 77, NULL, "load through a symlink");
 
-    path_in(sub, dir, "dir.key");
+    gc_test_path_in(sub, dir, "dir.key");
     assert_int_equal(mkdir(sub, 0700), 0);
     arg.path = sub;
-    expect_exit(child_load, &arg, 77, "load a directory");
+    gc_test_expect_exit(child_load, &arg, 77, NULL, "load a directory");
 
     /* A FIFO must be refused without blocking on the open. */
-    path_in(fifo, dir, "fifo.key");
+    gc_test_path_in(fifo, dir, "fifo.key");
     assert_int_equal(mkfifo(fifo, 0600), 0);
     arg.path = fifo;
-    expect_exit(child_load, &arg, 77, "load a FIFO");
+    gc_test_expect_exit(child_load, &arg, 77, NULL, "load a FIFO");
 }
 
 /* One malformed variant of the good key file, with what gc_key_load is told to expect. */
@@ -690,10 +571,10 @@ static void test_load_malformed(void **state)
         {"only the magic", NULL, "gc-secret-key v1 ed25519\n", NULL},
         {"public key file", NULL, "gc-public-key v1 ed25519\n", NULL},
     };
-    char path[PATH_CAP], text[KEY_TEXT];
+    char path[GC_TEST_PATH_CAP], text[KEY_TEXT];
     struct load_arg arg;
 
-    path_in(path, *state, "meter-1.key");
+    gc_test_path_in(path, *state, "meter-1.key");
     arg.path = path;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         size_t len;
@@ -706,31 +587,31 @@ static void test_load_malformed(void **state)
         }
         if (bad[i].edit != NULL)
             bad[i].edit(text, &len);
-        write_file(path, text, len, 0600);
+        gc_test_write_file_mode(path, text, len, 0600);
         arg.expect_device = bad[i].expect_device;
-        expect_exit(child_load, &arg, 65, bad[i].what);
+        gc_test_expect_exit(child_load, &arg, 65, NULL, bad[i].what);
         assert_int_equal(unlink(path), 0);
     }
 
     /* The unedited text passes with the right device, so each refusal above is its edit's. */
     write_good_key(path, 0600);
     arg.expect_device = "meter-1";
-    expect_exit(child_load, &arg, 0, "the good key");
+    gc_test_expect_exit(child_load, &arg, 0, NULL, "the good key");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_rfc8032_vectors, setup_dir, teardown_dir),
+        GC_TEST_WITH_DIR(test_rfc8032_vectors),
         cmocka_unit_test(test_sha256_fips180),
-        cmocka_unit_test_setup_teardown(test_generate_mode_and_format, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_generate_distinct_keys, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_generate_refuses_existing, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_load_missing, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_load_good_modes, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_load_open_permissions, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_load_not_regular, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_load_malformed, setup_dir, teardown_dir),
+        GC_TEST_WITH_DIR(test_generate_mode_and_format),
+        GC_TEST_WITH_DIR(test_generate_distinct_keys),
+        GC_TEST_WITH_DIR(test_generate_refuses_existing),
+        GC_TEST_WITH_DIR(test_load_missing),
+        GC_TEST_WITH_DIR(test_load_good_modes),
+        GC_TEST_WITH_DIR(test_load_open_permissions),
+        GC_TEST_WITH_DIR(test_load_not_regular),
+        GC_TEST_WITH_DIR(test_load_malformed),
     };
 
     gc_crypto_init();

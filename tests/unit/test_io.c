@@ -16,7 +16,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,128 +31,27 @@
 #include "gc_filter.h"
 #include "gc_io.h"
 #include "gc_json.h"
+#include "gc_test.h"
 #include "banned.h"
 
-#define PATH_CAP  4096
-#define CHILD_ERR 8192
-#define CHUNK     (256u << 10) /* gc_io's read buffer, the boundary lines must cross */
+#define CHUNK (256u << 10) /* gc_io's read buffer, the boundary lines must cross */
 
 /* --- helpers ------------------------------------------------------------------------------ */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-/* Each test gets a fresh directory under /tmp in *STATE; teardown removes it whole. */
-static int setup_dir(void **state)
-{
-    char tmpl[] = "/tmp/gc-test-io.XXXXXX";
-    char *dir;
-
-    if (mkdtemp(tmpl) == NULL)
-        return -1;
-    dir = strdup(tmpl);
-    if (dir == NULL)
-        return -1;
-    *state = dir;
-    return 0;
-}
-
-static int teardown_dir(void **state)
-{
-    char *dir = *state;
-    int rc = nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-
-    free(dir);
-    return rc;
-}
-
-static void path_in(char *out, const char *dir, const char *name)
-{
-    int n = snprintf(out, PATH_CAP, "%s/%s", dir, name);
-
-    assert_true(n > 0 && n < PATH_CAP);
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    const char *p = data;
-
-    assert_true(fd >= 0);
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-
-        assert_true(n > 0);
-        p += n;
-        len -= (size_t)n;
-    }
-    assert_int_equal(close(fd), 0);
-}
-
-/* The whole of PATH in a new buffer (NUL-terminated) the caller frees. */
-static char *read_file(const char *path, size_t *len)
-{
-    struct stat st;
-    size_t got = 0;
-    char *buf;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        fail_msg("cannot open '%s': %s", path, strerror(errno));
-    assert_int_equal(fstat(fd, &st), 0);
-    buf = malloc((size_t)st.st_size + 1);
-    assert_non_null(buf);
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-        assert_true(n > 0);
-        got += (size_t)n;
-    }
-    close(fd);
-    buf[got] = '\0';
-    *len = got;
-    return buf;
-}
 
 static void expect_content(const char *path, const void *want, size_t want_len)
 {
     size_t len;
-    char *got = read_file(path, &len);
+    char *got = gc_test_read_file(path, &len);
 
     if (len != want_len || memcmp(got, want, len) != 0)
         fail_msg("'%s' holds %zu bytes, want %zu (or the bytes differ)", path, len, want_len);
     free(got);
 }
 
-/* Entries of DIR other than "." and ".."; those whose name holds ".tmp." into *N_TMP. */
-static int count_entries(const char *dir, int *n_tmp)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-
-    assert_non_null(d);
-    *n_tmp = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        n++;
-        if (strstr(e->d_name, ".tmp.") != NULL)
-            (*n_tmp)++;
-    }
-    closedir(d);
-    return n;
-}
-
 /* The size of the one temporary file in DIR, which must be named after BASE. */
 static off_t tmp_size(const char *dir, const char *base)
 {
-    char prefix[PATH_CAP], path[PATH_CAP];
+    char prefix[GC_TEST_PATH_CAP], path[GC_TEST_PATH_CAP];
     DIR *d = opendir(dir);
     struct dirent *e;
     struct stat st;
@@ -166,7 +64,7 @@ static off_t tmp_size(const char *dir, const char *base)
         if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
             continue;
         found++;
-        path_in(path, dir, e->d_name);
+        gc_test_path_in(path, dir, e->d_name);
         assert_int_equal(lstat(path, &st), 0);
         assert_true(S_ISREG(st.st_mode));
         size = st.st_size;
@@ -180,68 +78,8 @@ static void expect_no_tmp(const char *dir)
 {
     int n_tmp;
 
-    count_entries(dir, &n_tmp);
+    gc_test_count_entries(dir, &n_tmp);
     assert_int_equal(n_tmp, 0);
-}
-
-/*
- * Runs FN(ARG) in a forked child whose standard error is captured into ERR; returns its exit
- * status, 0 when FN returns, or 128 + signal when it was killed.
- */
-static int run_child(void (*fn)(const void *), const void *arg, char *err, size_t err_cap)
-{
-    size_t got = 0;
-    int p[2], status;
-    pid_t pid;
-
-    assert_int_equal(pipe(p), 0);
-    fflush(NULL);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(p[0]);
-        dup2(p[1], STDERR_FILENO);
-        close(p[1]);
-        alarm(20); /* a child that blocks fails the test instead of hanging it */
-        fn(arg);
-        _exit(0);
-    }
-    close(p[1]);
-    for (;;) {
-        ssize_t n = read(p[0], err + got, err_cap - 1 - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-        if (got == err_cap - 1) {
-            char sink[256];
-
-            while (read(p[0], sink, sizeof(sink)) > 0)
-                ;
-            break;
-        }
-    }
-    err[got] = '\0';
-    close(p[0]);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
-}
-
-/* Expects FN to exit WANT; when NEEDLE is not NULL, standard error must mention it. */
-static void expect_exit(void (*fn)(const void *), const void *arg, int want, const char *needle,
-                        const char *what)
-{
-    char err[CHILD_ERR];
-    int got = run_child(fn, arg, err, sizeof(err));
-
-    if (got != want)
-        fail_msg("%s: child exited %d, want %d; its stderr: %s", what, got, want, err);
-    if (needle != NULL && strstr(err, needle) == NULL)
-        fail_msg("%s: stderr does not mention '%s': %s", what, needle, err);
 }
 
 /* xorshift64: reproducible pseudo-random content. */
@@ -332,10 +170,10 @@ static uint64_t check_path(const char *path, const char *data, size_t n, size_t 
 /* Writes DATA to DIR/NAME plainly and reads it back. */
 static uint64_t check_plain(const char *dir, const char *data, size_t n, size_t max_line)
 {
-    char path[PATH_CAP];
+    char path[GC_TEST_PATH_CAP];
 
-    path_in(path, dir, "plain.ndjson");
-    write_file(path, data, n);
+    gc_test_path_in(path, dir, "plain.ndjson");
+    gc_test_write_file(path, data, n);
     return check_path(path, data, n, max_line);
 }
 
@@ -358,14 +196,14 @@ static uint8_t *zstd_frame(const void *data, size_t n, int checksum, size_t *len
 /* Compresses DATA into DIR/NAME and reads it back: the lines must be the plain ones. */
 static uint64_t check_zstd(const char *dir, const char *data, size_t n, size_t max_line)
 {
-    char path[PATH_CAP];
+    char path[GC_TEST_PATH_CAP];
     size_t zlen;
     uint8_t *z = zstd_frame(data, n, 0, &zlen);
     struct gc_reader r;
     uint64_t lines;
 
-    path_in(path, dir, "input.ndjson.zst");
-    write_file(path, z, zlen);
+    gc_test_path_in(path, dir, "input.ndjson.zst");
+    gc_test_write_file(path, z, zlen);
     free(z);
     gc_reader_open(&r, path, max_line);
     assert_true(r.is_zstd);
@@ -408,10 +246,10 @@ static void test_reader_positions(void **state)
     struct gc_buf lb = GC_BUF_INIT;
     struct gc_reader r;
     struct gc_line line;
-    char path[PATH_CAP];
+    char path[GC_TEST_PATH_CAP];
 
-    path_in(path, *state, "in.ndjson");
-    write_file(path, data, n);
+    gc_test_path_in(path, *state, "in.ndjson");
+    gc_test_write_file(path, data, n);
     gc_reader_open(&r, path, GC_MAX_LINE_DEFAULT);
     assert_false(r.is_zstd);
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -437,10 +275,10 @@ static void test_reader_empty_and_tiny(void **state)
     struct gc_buf lb = GC_BUF_INIT;
     struct gc_reader r;
     struct gc_line line;
-    char path[PATH_CAP];
+    char path[GC_TEST_PATH_CAP];
 
-    path_in(path, dir, "empty");
-    write_file(path, "", 0);
+    gc_test_path_in(path, dir, "empty");
+    gc_test_write_file(path, "", 0);
     gc_reader_open(&r, path, GC_MAX_LINE_DEFAULT);
     assert_false(r.is_zstd);
     assert_false(gc_reader_next(&r, &lb, &line));
@@ -461,10 +299,10 @@ static void test_reader_empty_and_tiny(void **state)
 
 static void test_reader_missing(void **state)
 {
-    char path[PATH_CAP];
+    char path[GC_TEST_PATH_CAP];
 
-    path_in(path, *state, "no-such.ndjson");
-    expect_exit(child_read_all, path, 66, "no-such.ndjson", "open a missing file");
+    gc_test_path_in(path, *state, "no-such.ndjson");
+    gc_test_expect_exit(child_read_all, path, 66, "no-such.ndjson", "open a missing file");
 }
 
 static void test_reader_long_lines(void **state)
@@ -476,7 +314,7 @@ static void test_reader_long_lines(void **state)
     struct gc_buf lb = GC_BUF_INIT;
     struct gc_reader r;
     struct gc_line line;
-    char path[PATH_CAP];
+    char path[GC_TEST_PATH_CAP];
 
     for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
         for (size_t j = 0; j < lens[i]; j++)
@@ -485,8 +323,8 @@ static void test_reader_long_lines(void **state)
             data[n++] = '\n';
     }
     /* Explicitly for the first lines, then all of them against the reference. */
-    path_in(path, dir, "long.ndjson");
-    write_file(path, data, n);
+    gc_test_path_in(path, dir, "long.ndjson");
+    gc_test_write_file(path, data, n);
     gc_reader_open(&r, path, 16);
     assert_true(gc_reader_next(&r, &lb, &line));
     assert_int_equal(line.len, 5);
@@ -681,7 +519,7 @@ static void test_reader_zstd(void **state)
     static const char small[] = "{\"a\":1}\n\nbc\r\n\r\n  {\"b\":2}\n\xc3\xa9\xff\nlast";
     const size_t n = 2 * CHUNK + 4321;
     char *data = gen_lines(n, 5, 200);
-    char path[PATH_CAP];
+    char path[GC_TEST_PATH_CAP];
     size_t zlen;
     uint8_t *z;
 
@@ -691,14 +529,14 @@ static void test_reader_zstd(void **state)
     assert_int_equal(check_zstd(dir, "", 0, GC_MAX_LINE_DEFAULT), 0);
 
     /* Checksummed, and in blocks that do not fill the output buffer evenly. */
-    path_in(path, dir, "flushed.zst");
+    gc_test_path_in(path, dir, "flushed.zst");
     z = zstd_frame(data, n, 1, &zlen);
-    write_file(path, z, zlen);
+    gc_test_write_file(path, z, zlen);
     free(z);
     check_path(path, data, n, GC_MAX_LINE_DEFAULT);
     for (size_t piece = 1000; piece <= 300000; piece *= 7) {
         z = zstd_flushed(data, n, piece, &zlen);
-        write_file(path, z, zlen);
+        gc_test_write_file(path, z, zlen);
         free(z);
         check_path(path, data, n, GC_MAX_LINE_DEFAULT);
         check_path(path, data, n, 50);
@@ -711,7 +549,7 @@ static void test_reader_zstd_concatenated(void **state)
 {
     static const char a[] = "{\"a\":1}\n{\"b\":", b[] = "2}\n{\"c\":3}\n";
     const char *dir = *state;
-    char path[PATH_CAP], plain[64];
+    char path[GC_TEST_PATH_CAP], plain[64];
     size_t la, lb, le, lbig, n_big = CHUNK + 12345;
     uint8_t *za = zstd_frame(a, sizeof(a) - 1, 0, &la), *zb = zstd_frame(b, sizeof(b) - 1, 1, &lb);
     uint8_t *ze = zstd_frame("", 0, 0, &le), *cat;
@@ -726,8 +564,8 @@ static void test_reader_zstd_concatenated(void **state)
     memcpy(cat, za, la);
     memcpy(cat + la, ze, le);
     memcpy(cat + la + le, zb, lb);
-    path_in(path, dir, "two.zst");
-    write_file(path, cat, la + le + lb);
+    gc_test_path_in(path, dir, "two.zst");
+    gc_test_write_file(path, cat, la + le + lb);
     snprintf(plain, sizeof(plain), "%s%s", a, b);
     assert_int_equal(check_path(path, plain, strlen(plain), GC_MAX_LINE_DEFAULT), 3);
 
@@ -744,7 +582,7 @@ static void test_reader_zstd_concatenated(void **state)
 
     /* A frame larger than the buffer after a small one. */
     memcpy(cat + la + le + lb, zbig, lbig);
-    write_file(path, cat, la + le + lb + lbig);
+    gc_test_write_file(path, cat, la + le + lb + lbig);
     all = malloc(strlen(plain) + n_big);
     assert_non_null(all);
     memcpy(all, plain, strlen(plain));
@@ -765,23 +603,23 @@ static void test_reader_zstd_truncated(void **state)
     const char *dir = *state;
     const size_t n = CHUNK + 999;
     char *data = gen_lines(n, 3, 120);
-    char path[PATH_CAP], what[64];
+    char path[GC_TEST_PATH_CAP], what[64];
     size_t zlen, zclen;
     uint8_t *z = zstd_frame(data, n, 0, &zlen), *zc = zstd_frame(data, n, 1, &zclen);
     const size_t cuts[] = {zlen - 1, zlen - 2, zlen - 3, zlen / 2, 20, 6, 5};
 
-    path_in(path, dir, "cut.zst");
+    gc_test_path_in(path, dir, "cut.zst");
     /* The whole frame reads; then every cut is refused, not taken for a short input. */
-    write_file(path, z, zlen);
-    expect_exit(child_read_all, path, 0, NULL, "whole frame");
+    gc_test_write_file(path, z, zlen);
+    gc_test_expect_exit(child_read_all, path, 0, NULL, "whole frame");
     for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
-        write_file(path, z, cuts[i]);
+        gc_test_write_file(path, z, cuts[i]);
         snprintf(what, sizeof(what), "frame cut to %zu of %zu bytes", cuts[i], zlen);
-        expect_exit(child_read_all, path, 65, "truncated", what);
+        gc_test_expect_exit(child_read_all, path, 65, "truncated", what);
     }
     /* Only the checksum missing. */
-    write_file(path, zc, zclen - 4);
-    expect_exit(child_read_all, path, 65, "truncated", "checksum cut off");
+    gc_test_write_file(path, zc, zclen - 4);
+    gc_test_expect_exit(child_read_all, path, 65, "truncated", "checksum cut off");
     /* A whole frame followed by a cut one. */
     {
         uint8_t *two = malloc(2 * zlen);
@@ -789,8 +627,8 @@ static void test_reader_zstd_truncated(void **state)
         assert_non_null(two);
         memcpy(two, z, zlen);
         memcpy(two + zlen, z, zlen);
-        write_file(path, two, 2 * zlen - 7);
-        expect_exit(child_read_all, path, 65, "truncated", "second frame cut");
+        gc_test_write_file(path, two, 2 * zlen - 7);
+        gc_test_expect_exit(child_read_all, path, 65, "truncated", "second frame cut");
         free(two);
     }
     free(z);
@@ -801,13 +639,13 @@ static void test_reader_zstd_truncated(void **state)
 static void test_reader_zstd_short(void **state)
 {
     static const uint8_t magic_plus[] = {0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x05, 0x29};
-    char path[PATH_CAP], what[64];
+    char path[GC_TEST_PATH_CAP], what[64];
 
-    path_in(path, *state, "short.zst");
+    gc_test_path_in(path, *state, "short.zst");
     for (size_t len = 4; len <= sizeof(magic_plus); len++) {
-        write_file(path, magic_plus, len);
+        gc_test_write_file(path, magic_plus, len);
         snprintf(what, sizeof(what), "the magic and %zu more bytes", len - 4);
-        expect_exit(child_read_all, path, 65, NULL, what);
+        gc_test_expect_exit(child_read_all, path, 65, NULL, what);
     }
 }
 
@@ -829,45 +667,45 @@ static void test_reader_zstd_corrupt(void **state)
     const char *dir = *state;
     const size_t n = CHUNK / 2;
     char *data = gen_lines(n, 17, 90);
-    char path[PATH_CAP];
+    char path[GC_TEST_PATH_CAP];
     size_t zlen, hdr;
     uint8_t *z = zstd_frame(data, n, 1, &zlen), *bad = malloc(zlen + 8);
 
     assert_non_null(bad);
-    path_in(path, dir, "bad.zst");
+    gc_test_path_in(path, dir, "bad.zst");
 
     /* The first block's type set to the reserved value 3. */
     hdr = frame_header_size(z);
     assert_true(hdr < zlen);
     memcpy(bad, z, zlen);
     bad[hdr] |= 0x06;
-    write_file(path, bad, zlen);
-    expect_exit(child_read_all, path, 65, "corrupt", "reserved block type");
+    gc_test_write_file(path, bad, zlen);
+    gc_test_expect_exit(child_read_all, path, 65, "corrupt", "reserved block type");
 
     /* A payload bit flipped: the content checksum no longer matches. */
     for (size_t at = hdr + 40; at < zlen - 4; at += (zlen - hdr) / 5) {
         memcpy(bad, z, zlen);
         bad[at] ^= 0x10;
-        write_file(path, bad, zlen);
-        expect_exit(child_read_all, path, 65, NULL, "flipped payload bit");
+        gc_test_write_file(path, bad, zlen);
+        gc_test_expect_exit(child_read_all, path, 65, NULL, "flipped payload bit");
     }
 
     /* The checksum itself wrong. */
     memcpy(bad, z, zlen);
     bad[zlen - 1] ^= 1;
-    write_file(path, bad, zlen);
-    expect_exit(child_read_all, path, 65, "corrupt", "wrong checksum");
+    gc_test_write_file(path, bad, zlen);
+    gc_test_expect_exit(child_read_all, path, 65, "corrupt", "wrong checksum");
 
     /* Garbage after a good frame. */
     memcpy(bad, z, zlen);
     memcpy(bad + zlen, "garbage!", 8);
-    write_file(path, bad, zlen + 8);
-    expect_exit(child_read_all, path, 65, "corrupt", "trailing garbage");
+    gc_test_write_file(path, bad, zlen + 8);
+    gc_test_expect_exit(child_read_all, path, 65, "corrupt", "trailing garbage");
 
     /* The magic followed by an invalid frame header. */
     memcpy(bad, "\x28\xb5\x2f\xfd\xff\xff\xff\xff\xff\xff\xff\xff", 12);
-    write_file(path, bad, 12);
-    expect_exit(child_read_all, path, 65, NULL, "bad frame header");
+    gc_test_write_file(path, bad, 12);
+    gc_test_expect_exit(child_read_all, path, 65, NULL, "bad frame header");
 
     free(bad);
     free(z);
@@ -886,13 +724,13 @@ static void test_writer_commit_replaces(void **state)
     const char *dir = *state;
     const size_t n = 600000; /* several flushes to the temporary file before commit */
     char *data = gen_output(n);
-    char path[PATH_CAP], fresh[PATH_CAP];
+    char path[GC_TEST_PATH_CAP], fresh[GC_TEST_PATH_CAP];
     struct gc_writer w;
     struct stat st;
     int n_tmp;
 
-    path_in(path, dir, "out.ndjson");
-    write_file(path, "old\n", 4);
+    gc_test_path_in(path, dir, "out.ndjson");
+    gc_test_write_file(path, "old\n", 4);
     gc_writer_open(&w, path);
     assert_int_equal(tmp_size(dir, "out.ndjson"), 0);
     for (size_t pos = 0; pos < n; pos += 1000)
@@ -900,14 +738,14 @@ static void test_writer_commit_replaces(void **state)
     /* Mid-way: the bytes went to the temporary file, the path is as it was. */
     expect_content(path, "old\n", 4);
     assert_true(tmp_size(dir, "out.ndjson") > 0);
-    assert_int_equal(count_entries(dir, &n_tmp), 2);
+    assert_int_equal(gc_test_count_entries(dir, &n_tmp), 2);
     gc_writer_commit(&w);
     expect_content(path, data, n);
-    assert_int_equal(count_entries(dir, &n_tmp), 1);
+    assert_int_equal(gc_test_count_entries(dir, &n_tmp), 1);
     assert_int_equal(n_tmp, 0);
 
     /* A path that did not exist does not exist until the commit. */
-    path_in(fresh, dir, "fresh.ndjson");
+    gc_test_path_in(fresh, dir, "fresh.ndjson");
     gc_writer_open(&w, fresh);
     gc_writer_write(&w, "{}\n", 3);
     assert_int_equal(stat(fresh, &st), -1);
@@ -960,7 +798,7 @@ static char *zstd_unpack(const uint8_t *z, size_t zlen, size_t *len)
 static void expect_zstd_content(const char *path, const char *want, size_t n)
 {
     size_t zlen, len;
-    char *z = read_file(path, &zlen), *plain;
+    char *z = gc_test_read_file(path, &zlen), *plain;
     unsigned long long size;
 
     assert_true(zlen >= 4);
@@ -980,11 +818,11 @@ static void test_writer_zstd(void **state)
     const char *dir = *state;
     const size_t n = 1100000;
     char *data = gen_output(n);
-    char path[PATH_CAP];
+    char path[GC_TEST_PATH_CAP];
     struct gc_writer w;
     struct stat st;
 
-    path_in(path, dir, "out.ndjson.zst");
+    gc_test_path_in(path, dir, "out.ndjson.zst");
     gc_writer_open(&w, path);
     for (size_t pos = 0; pos < n; pos += 777)
         gc_writer_write(&w, data + pos, n - pos < 777 ? n - pos : 777);
@@ -998,7 +836,7 @@ static void test_writer_zstd(void **state)
     check_path(path, data, n, GC_MAX_LINE_DEFAULT);
     {
         size_t zlen;
-        char *z = read_file(path, &zlen);
+        char *z = gc_test_read_file(path, &zlen);
 
         assert_true(zlen < n - n / 10); /* compressed, not stored */
         free(z);
@@ -1060,37 +898,37 @@ static void test_writer_exit_before_commit(void **state)
     const char *dir = *state;
     const size_t n = 700000;
     char *data = gen_output(n);
-    char path[PATH_CAP], fresh[PATH_CAP];
+    char path[GC_TEST_PATH_CAP], fresh[GC_TEST_PATH_CAP];
     struct die_arg arg;
     struct stat st;
     int n_tmp;
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        path_in(path, dir, names[i]);
-        write_file(path, "old\n", 4);
+        gc_test_path_in(path, dir, names[i]);
+        gc_test_write_file(path, "old\n", 4);
         arg.path = path;
         arg.data = data;
         arg.n = n;
         arg.code = 74;
-        expect_exit(child_write_then_die, &arg, 74, "giving up", names[i]);
+        gc_test_expect_exit(child_write_then_die, &arg, 74, "giving up", names[i]);
         expect_content(path, "old\n", 4);
         expect_no_tmp(dir);
         arg.code = 0;
-        expect_exit(child_write_then_die, &arg, 0, NULL, names[i]);
+        gc_test_expect_exit(child_write_then_die, &arg, 0, NULL, names[i]);
         expect_content(path, "old\n", 4);
         expect_no_tmp(dir);
         arg.n = 10; /* nothing flushed yet */
         arg.code = 65;
-        expect_exit(child_write_then_die, &arg, 65, NULL, names[i]);
+        gc_test_expect_exit(child_write_then_die, &arg, 65, NULL, names[i]);
         expect_content(path, "old\n", 4);
     }
-    path_in(fresh, dir, "fresh.ndjson");
+    gc_test_path_in(fresh, dir, "fresh.ndjson");
     arg.path = fresh;
     arg.n = n;
     arg.code = 74;
-    expect_exit(child_write_then_die, &arg, 74, NULL, "a new path");
+    gc_test_expect_exit(child_write_then_die, &arg, 74, NULL, "a new path");
     assert_int_equal(stat(fresh, &st), -1);
-    assert_int_equal(count_entries(dir, &n_tmp), 2);
+    assert_int_equal(gc_test_count_entries(dir, &n_tmp), 2);
     assert_int_equal(n_tmp, 0);
     free(data);
 }
@@ -1105,12 +943,12 @@ static void child_atomic_relative(const void *p)
 static void test_atomic_write(void **state)
 {
     const char *dir = *state;
-    char path[PATH_CAP], rel[PATH_CAP];
+    char path[GC_TEST_PATH_CAP], rel[GC_TEST_PATH_CAP];
     const size_t n = 400000;
     char *data = gen_output(n);
     int n_tmp;
 
-    path_in(path, dir, "state.ndjson");
+    gc_test_path_in(path, dir, "state.ndjson");
     gc_atomic_write(path, "first\n", 6);
     expect_content(path, "first\n", 6);
     gc_atomic_write(path, data, n);
@@ -1119,12 +957,12 @@ static void test_atomic_write(void **state)
     expect_content(path, "2\n", 2);
     gc_atomic_write(path, "", 0);
     expect_content(path, "", 0);
-    assert_int_equal(count_entries(dir, &n_tmp), 1);
+    assert_int_equal(gc_test_count_entries(dir, &n_tmp), 1);
     assert_int_equal(n_tmp, 0);
 
     /* A path without a directory part is in the working directory. */
-    expect_exit(child_atomic_relative, dir, 0, NULL, "relative path");
-    path_in(rel, dir, "rel.ndjson");
+    gc_test_expect_exit(child_atomic_relative, dir, 0, NULL, "relative path");
+    gc_test_path_in(rel, dir, "rel.ndjson");
     expect_content(rel, "relative\n", 9);
     expect_no_tmp(dir);
     free(data);
@@ -1138,14 +976,14 @@ static void child_lock(const void *p)
 static void test_lock_state(void **state)
 {
     const char *dir = *state;
-    char path[PATH_CAP], other[PATH_CAP], lock[PATH_CAP], c = 0;
+    char path[GC_TEST_PATH_CAP], other[GC_TEST_PATH_CAP], lock[GC_TEST_PATH_CAP], c = 0;
     int ready[2], go[2], status;
     struct stat st;
     pid_t holder;
 
-    path_in(path, dir, "chains.ndjson");
-    path_in(other, dir, "other.ndjson");
-    path_in(lock, dir, "chains.ndjson.lock");
+    gc_test_path_in(path, dir, "chains.ndjson");
+    gc_test_path_in(other, dir, "other.ndjson");
+    gc_test_path_in(lock, dir, "chains.ndjson.lock");
     assert_int_equal(pipe(ready), 0);
     assert_int_equal(pipe(go), 0);
     fflush(NULL);
@@ -1169,9 +1007,9 @@ static void test_lock_state(void **state)
     assert_int_equal(c, 'L');
     assert_int_equal(stat(lock, &st), 0);
 
-    expect_exit(child_lock, path, 75, "in use", "second locker");
-    expect_exit(child_lock, path, 75, NULL, "third locker");
-    expect_exit(child_lock, other, 0, NULL, "a different state file");
+    gc_test_expect_exit(child_lock, path, 75, "in use", "second locker");
+    gc_test_expect_exit(child_lock, path, 75, NULL, "third locker");
+    gc_test_expect_exit(child_lock, other, 0, NULL, "a different state file");
 
     assert_int_equal(write(go[1], "G", 1), 1);
     close(go[1]);
@@ -1180,7 +1018,7 @@ static void test_lock_state(void **state)
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     /* Released with its process. */
-    expect_exit(child_lock, path, 0, NULL, "locker after the holder exited");
+    gc_test_expect_exit(child_lock, path, 0, NULL, "locker after the holder exited");
 }
 
 /* --- gc_filter ---------------------------------------------------------------------------- */
@@ -1343,7 +1181,8 @@ static void test_filter_rejects(void **state)
     const char *dir = *state;
     const size_t na = sizeof(lines_a) / sizeof(lines_a[0]);
     const size_t nb = sizeof(lines_b) / sizeof(lines_b[0]);
-    char a_path[PATH_CAP], b_path[PATH_CAP], out_path[PATH_CAP], rej_path[PATH_CAP];
+    char a_path[GC_TEST_PATH_CAP], b_path[GC_TEST_PATH_CAP], out_path[GC_TEST_PATH_CAP],
+        rej_path[GC_TEST_PATH_CAP];
     char data[2048], *files[2] = {a_path, b_path}, *rej, *out, *p;
     size_t offs_a[sizeof(lines_a) / sizeof(lines_a[0])];
     size_t offs_b[sizeof(lines_b) / sizeof(lines_b[0])], len, n_rej = 0, out_len;
@@ -1353,15 +1192,15 @@ static void test_filter_rejects(void **state)
     uint64_t want_in = 0, want_good = 0;
 
     fill_long_lines();
-    path_in(a_path, dir, "a.ndjson");
-    path_in(b_path, dir, "b.ndjson");
-    path_in(out_path, dir, "out.ndjson");
-    path_in(rej_path, dir, "rejects.ndjson");
+    gc_test_path_in(a_path, dir, "a.ndjson");
+    gc_test_path_in(b_path, dir, "b.ndjson");
+    gc_test_path_in(out_path, dir, "out.ndjson");
+    gc_test_path_in(rej_path, dir, "rejects.ndjson");
     len = join_lines(lines_a, na, data, sizeof(data), offs_a);
-    write_file(a_path, data, len);
+    gc_test_write_file(a_path, data, len);
     len = join_lines(lines_b, nb, data, sizeof(data), offs_b);
     data[len++] = '\n';
-    write_file(b_path, data, len);
+    gc_test_write_file(b_path, data, len);
 
     opts.output = out_path;
     opts.rejects = rej_path;
@@ -1395,14 +1234,14 @@ static void test_filter_rejects(void **state)
     assert_int_equal(flt.n_in, want_in);
     assert_int_equal(flt.n_out, want_good);
     assert_int_equal(flt.n_rej, want_in - want_good);
-    out = read_file(out_path, &out_len);
+    out = gc_test_read_file(out_path, &out_len);
     assert_int_equal(out_len, want_out.len);
     assert_memory_equal(out, want_out.ptr, out_len);
     free(out);
     gc_buf_release(&want_out);
 
     /* One reject record per bad line, in input order. */
-    rej = read_file(rej_path, &len);
+    rej = gc_test_read_file(rej_path, &len);
     p = rej;
     for (size_t f = 0; f < 2; f++) {
         const struct fline *lines = f == 0 ? lines_a : lines_b;
@@ -1431,15 +1270,16 @@ static void test_filter_all_good(void **state)
 {
     static const char in[] = "{\"b\":1, \"a\":2}\n\n{\"c\":[1,2]}\n";
     const char *dir = *state;
-    char in_path[PATH_CAP], out_path[PATH_CAP], rej_path[PATH_CAP], *files[1] = {in_path};
+    char in_path[GC_TEST_PATH_CAP], out_path[GC_TEST_PATH_CAP], rej_path[GC_TEST_PATH_CAP],
+        *files[1] = {in_path};
     struct gc_filter_opts opts = {0};
     struct gc_buf scratch = GC_BUF_INIT;
     struct gc_filter flt;
 
-    path_in(in_path, dir, "in.ndjson");
-    path_in(out_path, dir, "out.ndjson");
-    path_in(rej_path, dir, "rejects.ndjson");
-    write_file(in_path, in, sizeof(in) - 1);
+    gc_test_path_in(in_path, dir, "in.ndjson");
+    gc_test_path_in(out_path, dir, "out.ndjson");
+    gc_test_path_in(rej_path, dir, "rejects.ndjson");
+    gc_test_write_file(in_path, in, sizeof(in) - 1);
     opts.output = out_path;
     opts.rejects = rej_path;
     opts.quiet = true;
@@ -1458,7 +1298,7 @@ static void test_filter_all_good(void **state)
 /* A filter without --rejects over the file ARG, output to ARG with ".out". */
 static void child_filter_strict(const void *arg)
 {
-    char out[PATH_CAP], *files[1] = {(char *)arg};
+    char out[GC_TEST_PATH_CAP], *files[1] = {(char *)arg};
     struct gc_filter_opts opts = {0};
     struct gc_buf scratch = GC_BUF_INIT;
     struct gc_filter flt;
@@ -1480,50 +1320,50 @@ static void test_filter_stops_without_rejects(void **state)
         "{\"a\":1,\"a\":1}\n",
     };
     const char *dir = *state;
-    char in_path[PATH_CAP], out_path[PATH_CAP];
+    char in_path[GC_TEST_PATH_CAP], out_path[GC_TEST_PATH_CAP];
     struct stat st;
 
-    path_in(in_path, dir, "in.ndjson");
-    path_in(out_path, dir, "in.ndjson.out");
+    gc_test_path_in(in_path, dir, "in.ndjson");
+    gc_test_path_in(out_path, dir, "in.ndjson.out");
     for (size_t i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++) {
-        write_file(in_path, bad_lines[i], strlen(bad_lines[i]));
-        expect_exit(child_filter_strict, in_path, 65, "in.ndjson:", bad_lines[i]);
+        gc_test_write_file(in_path, bad_lines[i], strlen(bad_lines[i]));
+        gc_test_expect_exit(child_filter_strict, in_path, 65, "in.ndjson:", bad_lines[i]);
         /* Nothing committed, nothing left behind. */
         assert_int_equal(stat(out_path, &st), -1);
         expect_no_tmp(dir);
     }
     /* The line number of the first bad line is in the message. */
-    write_file(in_path, bad_lines[0], strlen(bad_lines[0]));
-    expect_exit(child_filter_strict, in_path, 65, "in.ndjson:3: bad_json", "line number");
+    gc_test_write_file(in_path, bad_lines[0], strlen(bad_lines[0]));
+    gc_test_expect_exit(child_filter_strict, in_path, 65, "in.ndjson:3: bad_json", "line number");
     /* And good input passes. */
-    write_file(in_path, "{\"a\":1}\n", 8);
-    expect_exit(child_filter_strict, in_path, 0, NULL, "good input");
+    gc_test_write_file(in_path, "{\"a\":1}\n", 8);
+    gc_test_expect_exit(child_filter_strict, in_path, 0, NULL, "good input");
     expect_content(out_path, "{\"a\":1}\n", 8);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_reader_positions, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_reader_empty_and_tiny, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_reader_missing, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_reader_long_lines, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_reader_buffer_boundaries, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_reader_huge_line, setup_dir, teardown_dir),
+        GC_TEST_WITH_DIR(test_reader_positions),
+        GC_TEST_WITH_DIR(test_reader_empty_and_tiny),
+        GC_TEST_WITH_DIR(test_reader_missing),
+        GC_TEST_WITH_DIR(test_reader_long_lines),
+        GC_TEST_WITH_DIR(test_reader_buffer_boundaries),
+        GC_TEST_WITH_DIR(test_reader_huge_line),
         cmocka_unit_test(test_reader_stdin_pipe),
-        cmocka_unit_test_setup_teardown(test_reader_zstd, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_reader_zstd_concatenated, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_reader_zstd_truncated, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_reader_zstd_short, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_reader_zstd_corrupt, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_writer_commit_replaces, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_writer_zstd, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_writer_exit_before_commit, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_atomic_write, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_lock_state, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_filter_rejects, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_filter_all_good, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_filter_stops_without_rejects, setup_dir, teardown_dir),
+        GC_TEST_WITH_DIR(test_reader_zstd),
+        GC_TEST_WITH_DIR(test_reader_zstd_concatenated),
+        GC_TEST_WITH_DIR(test_reader_zstd_truncated),
+        GC_TEST_WITH_DIR(test_reader_zstd_short),
+        GC_TEST_WITH_DIR(test_reader_zstd_corrupt),
+        GC_TEST_WITH_DIR(test_writer_commit_replaces),
+        GC_TEST_WITH_DIR(test_writer_zstd),
+        GC_TEST_WITH_DIR(test_writer_exit_before_commit),
+        GC_TEST_WITH_DIR(test_atomic_write),
+        GC_TEST_WITH_DIR(test_lock_state),
+        GC_TEST_WITH_DIR(test_filter_rejects),
+        GC_TEST_WITH_DIR(test_filter_all_good),
+        GC_TEST_WITH_DIR(test_filter_stops_without_rejects),
     };
 
     if (sodium_init() < 0)
