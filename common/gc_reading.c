@@ -4,6 +4,7 @@
 
 #include "gc_hex.h"
 #include "gc_json.h"
+#include "gc_num.h"
 #include "gc_time.h"
 #include "banned.h"
 
@@ -54,6 +55,10 @@ bool gc_reading_parse(const json_t *rec, enum gc_reading_kind kind, struct gc_re
     }
     if (!optional_str(rec, "zone", &r->zone, f) || !optional_str(rec, "geohash", &r->geohash, f))
         return false;
+    if (r->zone != NULL && !gc_id_valid(r->zone, strlen(r->zone)))
+        return gc_fail(f, "bad_field", "field 'zone' is not an id ([a-z0-9][a-z0-9._-]{0,63})");
+    if (r->geohash != NULL && !gc_geohash_valid(r->geohash))
+        return gc_fail(f, "bad_field", "field 'geohash' is not a geohash");
 
     if (kind == GC_READING) {
         for (size_t i = 0; i < sizeof(chain_fields) / sizeof(chain_fields[0]); i++)
@@ -143,8 +148,10 @@ bool gc_reading_check_capacity(const struct gc_reading *r, const struct gc_devic
 bool gc_reading_check_time(const struct gc_reading *r, int64_t now_s, struct gc_fail *f)
 {
     char now[GC_TIME_LEN + 1];
+    int64_t end_s;
 
-    if (r->ts + r->period_s > now_s) {
+    /* Overflow-checked: this may run before the period itself is judged. */
+    if (!gc_add_i64(r->ts, r->period_s, &end_s) || end_s > now_s) {
         gc_time_format(now_s, now);
         return gc_fail(f, "future", "the period ends after %s", now);
     }

@@ -843,6 +843,10 @@ static void test_reading_parse_energy(void **state)
     /* GPU time. */
     expect_parse_bad(reading_gpu, "busy_s", "2401", GC_READING, "'busy_s'");
     expect_parse_bad(reading_gpu, "gpu_s", NULL, GC_READING, "'busy_s'");
+    rec = edited(reading_pv, "busy_s", "0");
+    assert_false(gc_reading_parse(rec, GC_READING, &r, &f));
+    expect_fail(&f, "bad_field", "'busy_s'");
+    json_decref(rec);
     expect_parse_bad(reading_gpu, "gpu_s", "-1", GC_READING, "'gpu_s'");
     expect_parse_bad(reading_gpu, "busy_s", "-1", GC_READING, "'busy_s'");
     rec = edited(reading_gpu, "busy_s", NULL);
@@ -976,6 +980,14 @@ static void test_reading_check_capacity(void **state)
     expect_capacity(&r, &pv, 1000, false, "energy_wh");
     r.energy_wh = 0;
     expect_capacity(&r, &pv, 0, true, NULL);
+    /* One basis point of 36 MW for an hour is 3600 Wh: the slack is exact to the unit. */
+    pv.rated_w = 36000000;
+    r.energy_wh = 36003600;
+    expect_capacity(&r, &pv, 1, true, NULL);
+    r.energy_wh = 36003601;
+    expect_capacity(&r, &pv, 1, false, "energy_wh");
+    expect_capacity(&r, &pv, 2, true, NULL);
+    pv.rated_w = 3600;
 
     /* Extremes compute exactly, without overflow. */
     r.energy_wh = INT64_MAX;
