@@ -58,21 +58,6 @@ void gc_buf_reset(struct gc_buf *b)
         b->ptr[0] = '\0';
 }
 
-void gc_buf_add(struct gc_buf *b, const void *data, size_t n)
-{
-    gc_buf_grow(b, n);
-    memcpy(b->ptr + b->len, data, n);
-    b->len += n;
-    b->ptr[b->len] = '\0';
-}
-
-void gc_buf_addc(struct gc_buf *b, char c)
-{
-    gc_buf_grow(b, 1);
-    b->ptr[b->len++] = c;
-    b->ptr[b->len] = '\0';
-}
-
 void gc_buf_adds(struct gc_buf *b, const char *s)
 {
     gc_buf_add(b, s, strlen(s));

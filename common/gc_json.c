@@ -234,6 +234,7 @@ static int utf16_cmp(const char *a, const char *b)
 
 struct jcs_member {
     const char *key;
+    size_t key_len;
     json_t *value;
 };
 
@@ -247,6 +248,7 @@ static void jcs_object(struct gc_buf *out, const json_t *obj, const char *skip, 
     struct jcs_member small[32], *m = small;
     size_t n = json_object_size(obj), i = 0;
     const char *key;
+    size_t key_len;
     json_t *value;
 
     if (n > sizeof(small) / sizeof(small[0])) {
@@ -254,11 +256,12 @@ static void jcs_object(struct gc_buf *out, const json_t *obj, const char *skip, 
         if (m == NULL)
             gc_die(GC_EX_SOFTWARE, "out of memory");
     }
-    json_object_foreach((json_t *)obj, key, value)
+    json_object_keylen_foreach((json_t *)obj, key, key_len, value)
     {
         if (skip != NULL && strcmp(key, skip) == 0)
             continue;
         m[i].key = key;
+        m[i].key_len = key_len;
         m[i].value = value;
         /* Insertion sort: records have a dozen keys, often already in order. */
         for (size_t j = i; j > 0 && member_cmp(&m[j - 1], &m[j]) > 0; j--) {
@@ -275,7 +278,7 @@ static void jcs_object(struct gc_buf *out, const json_t *obj, const char *skip, 
         if (j)
             gc_buf_addc(out, ',');
         bool before_skip = skip_at != NULL && utf16_cmp(m[j].key, skip) < 0;
-        gc_jcs_append_string(out, m[j].key, strlen(m[j].key));
+        gc_jcs_append_string(out, m[j].key, m[j].key_len);
         gc_buf_addc(out, ':');
         gc_jcs_append(out, m[j].value);
         if (before_skip)
