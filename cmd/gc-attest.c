@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 
 #include "gc_chain.h"
 #include "gc_chain_state.h"
@@ -306,9 +305,7 @@ int main(int argc, char **argv)
 {
     struct gc_attest_opts opts;
 
-    gc_set_progname(argv[0]);
-    signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error we report */
-    gc_crypto_init();
+    gc_cli_init(argv[0]);
     parse_args(argc, argv, &opts);
     if (strcmp(opts.verb, "keygen") == 0)
         return gc_attest_keygen(&opts);

@@ -3,7 +3,6 @@
  * chains, physical plausibility, location. Valid records pass through byte
  * for byte; the rest become reject records. See gc-verify(1).
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,9 +192,7 @@ int main(int argc, char **argv)
 {
     struct gc_verify_opts opts;
 
-    gc_set_progname(argv[0]);
-    signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error we report */
-    gc_crypto_init();
+    gc_cli_init(argv[0]);
     parse_args(argc, argv, &opts);
     return gc_verify_run(&opts);
 }

@@ -1,10 +1,12 @@
 #include "gc_cli.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gc_crypto.h"
 #include "gc_err.h"
 #include "gc_num.h"
 #include "gc_time.h"
@@ -13,6 +15,13 @@
 #ifndef GC_VERSION
 #define GC_VERSION "0"
 #endif
+
+void gc_cli_init(const char *argv0)
+{
+    gc_set_progname(argv0);
+    signal(SIGPIPE, SIG_IGN);
+    gc_crypto_init();
+}
 
 static void close_stdout(void)
 {

@@ -30,6 +30,13 @@ enum {
     }
 
 /*
+ * What every main() does first: the program name for messages, SIGPIPE
+ * ignored (a closed pipe becomes a write error that is reported, exit 74),
+ * libsodium initialised.
+ */
+void gc_cli_init(const char *argv0);
+
+/*
  * Handles option C of the shared set into O (-h and -V print and exit).
  * Returns 0 if C was not one of them.
  */
