@@ -145,7 +145,7 @@ void gc_filter_run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn
 
         gc_reader_open(&r, files[i], flt->opts.max_line);
         while (!flt->stopped && gc_reader_next(&r, &line_buf, &line)) {
-            struct gc_fail f = {0};
+            struct gc_fail f; /* filled by whichever check refuses */
             json_t *rec;
 
             if (line.total_len == line.len && blank(line.bytes, line.len))
@@ -199,7 +199,7 @@ bool gc_load_records(const char *path, bool missing_ok, gc_load_fn fn, void *ctx
         return false;
     gc_reader_open(&r, path, GC_MAX_LINE_DEFAULT);
     while (gc_reader_next(&r, &line_buf, &line)) {
-        struct gc_fail f = {0};
+        struct gc_fail f;
         json_t *rec;
 
         if (line.total_len == line.len && blank(line.bytes, line.len))

@@ -17,6 +17,16 @@ bool gc_utf8_valid(const char *s, size_t len)
     while (p < end) {
         unsigned c = *p;
 
+        /* Records are mostly ASCII: skip eight bytes at a time while no high bit is set. */
+        if (end - p >= 8) {
+            uint64_t word;
+
+            memcpy(&word, p, 8);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                p += 8;
+                continue;
+            }
+        }
         if (c < 0x80) {
             p++;
             continue;
@@ -48,6 +58,13 @@ bool gc_utf8_valid(const char *s, size_t len)
 
 /* --- RFC 8785 canonical form --- */
 
+/* Bytes RFC 8785 escapes: the control characters, '"' and '\\'. */
+static const bool needs_escape[256] = {
+    [0x00 ... 0x1f] = true,
+    ['"'] = true,
+    ['\\'] = true,
+};
+
 void gc_jcs_append_string(struct gc_buf *out, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -60,7 +77,7 @@ void gc_jcs_append_string(struct gc_buf *out, const char *s, size_t len)
         char esc[7];
         size_t n = 2;
 
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (!needs_escape[c])
             continue;
         esc[0] = '\\';
         switch (c) {
@@ -356,23 +373,39 @@ bool gc_field_present(const json_t *obj, const char *key)
     return json_object_get(obj, key) != NULL;
 }
 
-static const json_t *field(const json_t *obj, const char *key, struct gc_fail *f)
+static void missing(const char *key, struct gc_fail *f)
 {
-    const json_t *v = json_object_get(obj, key);
-
-    if (v == NULL)
-        gc_fail(f, "bad_field", "field '%s' is missing", key);
-    return v;
+    gc_fail(f, "bad_field", "field '%s' is missing", key);
 }
 
-bool gc_field_int(const json_t *obj, const char *key, int64_t min, int64_t max, int64_t *out,
+void gc_json_pick(const json_t *obj, const char *const *names, size_t n, const json_t **values)
+{
+    const char *key;
+    size_t key_len;
+    json_t *value;
+
+    for (size_t i = 0; i < n; i++)
+        values[i] = NULL;
+    json_object_keylen_foreach((json_t *)obj, key, key_len, value)
+    {
+        for (size_t i = 0; i < n; i++) {
+            if (strncmp(names[i], key, key_len) == 0 && names[i][key_len] == '\0') {
+                values[i] = value;
+                break;
+            }
+        }
+    }
+}
+
+bool gc_value_int(const json_t *v, const char *key, int64_t min, int64_t max, int64_t *out,
                   struct gc_fail *f)
 {
-    const json_t *v = field(obj, key, f);
     json_int_t i;
 
-    if (v == NULL)
+    if (v == NULL) {
+        missing(key, f);
         return false;
+    }
     if (json_is_real(v))
         return gc_fail(f, "bad_field", "field '%s' must be an integer, not a fraction or exponent",
                        key);
@@ -386,13 +419,13 @@ bool gc_field_int(const json_t *obj, const char *key, int64_t min, int64_t max, 
     return true;
 }
 
-bool gc_field_str(const json_t *obj, const char *key, const char **out, size_t *len,
+bool gc_value_str(const json_t *v, const char *key, const char **out, size_t *len,
                   struct gc_fail *f)
 {
-    const json_t *v = field(obj, key, f);
-
-    if (v == NULL)
+    if (v == NULL) {
+        missing(key, f);
         return false;
+    }
     if (!json_is_string(v))
         return gc_fail(f, "bad_field", "field '%s' must be a string", key);
     *out = json_string_value(v);
@@ -415,23 +448,23 @@ bool gc_id_valid(const char *s, size_t len)
     return true;
 }
 
-bool gc_field_id(const json_t *obj, const char *key, const char **out, struct gc_fail *f)
+bool gc_value_id(const json_t *v, const char *key, const char **out, struct gc_fail *f)
 {
-    size_t len;
+    size_t len = 0;
 
-    if (!gc_field_str(obj, key, out, &len, f))
+    if (!gc_value_str(v, key, out, &len, f))
         return false;
     if (!gc_id_valid(*out, len))
         return gc_fail(f, "bad_field", "field '%s' is not an id ([a-z0-9][a-z0-9._-]{0,63})", key);
     return true;
 }
 
-bool gc_field_time(const json_t *obj, const char *key, int64_t *out_s, struct gc_fail *f)
+bool gc_value_time(const json_t *v, const char *key, int64_t *out_s, struct gc_fail *f)
 {
-    const char *s, *why;
-    size_t len;
+    const char *s = NULL, *why;
+    size_t len = 0;
 
-    if (!gc_field_str(obj, key, &s, &len, f))
+    if (!gc_value_str(v, key, &s, &len, f))
         return false;
     why = gc_time_parse(s, len, out_s);
     if (why != NULL)
@@ -439,26 +472,60 @@ bool gc_field_time(const json_t *obj, const char *key, int64_t *out_s, struct gc
     return true;
 }
 
-bool gc_field_hex(const json_t *obj, const char *key, uint8_t *out, size_t n, struct gc_fail *f)
+bool gc_value_hex(const json_t *v, const char *key, uint8_t *out, size_t n, struct gc_fail *f)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL;
+    size_t len = 0;
 
-    if (!gc_field_str(obj, key, &s, &len, f))
+    if (!gc_value_str(v, key, &s, &len, f))
         return false;
     if (!gc_hex_decode(s, len, out, n))
         return gc_fail(f, "bad_field", "field '%s' must be %zu lowercase hex digits", key, 2 * n);
     return true;
 }
 
-bool gc_field_const(const json_t *obj, const char *key, const char *want, struct gc_fail *f)
+bool gc_value_const(const json_t *v, const char *key, const char *want, struct gc_fail *f)
 {
-    const char *s;
-    size_t len;
+    const char *s = NULL;
+    size_t len = 0;
 
-    if (!gc_field_str(obj, key, &s, &len, f))
+    if (!gc_value_str(v, key, &s, &len, f))
         return false;
     if (len != strlen(want) || memcmp(s, want, len) != 0)
         return gc_fail(f, "bad_field", "field '%s' must be \"%s\"", key, want);
     return true;
+}
+
+/* The gc_field_* accessors look the member up and judge it as gc_value_* does. */
+
+bool gc_field_int(const json_t *obj, const char *key, int64_t min, int64_t max, int64_t *out,
+                  struct gc_fail *f)
+{
+    return gc_value_int(json_object_get(obj, key), key, min, max, out, f);
+}
+
+bool gc_field_str(const json_t *obj, const char *key, const char **out, size_t *len,
+                  struct gc_fail *f)
+{
+    return gc_value_str(json_object_get(obj, key), key, out, len, f);
+}
+
+bool gc_field_id(const json_t *obj, const char *key, const char **out, struct gc_fail *f)
+{
+    return gc_value_id(json_object_get(obj, key), key, out, f);
+}
+
+bool gc_field_time(const json_t *obj, const char *key, int64_t *out_s, struct gc_fail *f)
+{
+    return gc_value_time(json_object_get(obj, key), key, out_s, f);
+}
+
+bool gc_field_hex(const json_t *obj, const char *key, uint8_t *out, size_t n, struct gc_fail *f)
+{
+    return gc_value_hex(json_object_get(obj, key), key, out, n, f);
+}
+
+bool gc_field_const(const json_t *obj, const char *key, const char *want, struct gc_fail *f)
+{
+    return gc_value_const(json_object_get(obj, key), key, want, f);
 }

@@ -83,6 +83,27 @@ bool gc_field_hex(const json_t *obj, const char *key, uint8_t *out, size_t n, st
 /* A string equal to WANT (e.g. the record type). */
 bool gc_field_const(const json_t *obj, const char *key, const char *want, struct gc_fail *f);
 
+/*
+ * The same judgements on a member already found: V is the value (NULL when
+ * the member is absent), KEY its name for messages. Decoders that read many
+ * fields pick them in one pass with gc_json_pick and judge them here.
+ */
+bool gc_value_int(const json_t *v, const char *key, int64_t min, int64_t max, int64_t *out,
+                  struct gc_fail *f);
+bool gc_value_str(const json_t *v, const char *key, const char **out, size_t *len,
+                  struct gc_fail *f);
+bool gc_value_id(const json_t *v, const char *key, const char **out, struct gc_fail *f);
+bool gc_value_time(const json_t *v, const char *key, int64_t *out_s, struct gc_fail *f);
+bool gc_value_hex(const json_t *v, const char *key, uint8_t *out, size_t n, struct gc_fail *f);
+bool gc_value_const(const json_t *v, const char *key, const char *want, struct gc_fail *f);
+
+/*
+ * One pass over OBJ: VALUES[i] gets the member named NAMES[i], or NULL when
+ * there is none (borrowed references). Cheaper than N lookups for a record's
+ * dozen fields.
+ */
+void gc_json_pick(const json_t *obj, const char *const *names, size_t n, const json_t **values);
+
 /* True if S is an id: [a-z0-9][a-z0-9._-]{0,63}. */
 bool gc_id_valid(const char *s, size_t len);
 

@@ -8,67 +8,93 @@
 #include "gc_time.h"
 #include "banned.h"
 
-static bool optional_str(const json_t *rec, const char *key, const char **out, struct gc_fail *f)
-{
-    *out = NULL;
-    return !gc_field_present(rec, key) || gc_field_str(rec, key, out, NULL, f);
-}
+/* The fields a reading or attestation may carry, picked in one pass (gc_json_pick). */
+enum {
+    F_TYPE,
+    F_V,
+    F_DEVICE,
+    F_TS,
+    F_PERIOD,
+    F_ENERGY,
+    F_CHARGE,
+    F_DISCHARGE,
+    F_GPU_S,
+    F_BUSY_S,
+    F_ZONE,
+    F_GEOHASH,
+    F_SEQ,
+    F_PREV,
+    F_SIG,
+    F_COUNT,
+};
+
+static const char *const field_names[F_COUNT] = {
+    [F_TYPE] = "type",        [F_V] = "v",
+    [F_DEVICE] = "device",    [F_TS] = "ts",
+    [F_PERIOD] = "period_s",  [F_ENERGY] = "energy_wh",
+    [F_CHARGE] = "charge_wh", [F_DISCHARGE] = "discharge_wh",
+    [F_GPU_S] = "gpu_s",      [F_BUSY_S] = "busy_s",
+    [F_ZONE] = "zone",        [F_GEOHASH] = "geohash",
+    [F_SEQ] = "seq",          [F_PREV] = "prev",
+    [F_SIG] = "sig",
+};
 
 bool gc_reading_parse(const json_t *rec, enum gc_reading_kind kind, struct gc_reading *r,
                       struct gc_fail *f)
 {
-    static const char *const chain_fields[] = {"seq", "prev", "sig"};
-    bool charge, discharge;
-    int64_t v;
+    const json_t *v[F_COUNT];
+    int64_t version;
 
     memset(r, 0, sizeof(*r));
-    if (!gc_field_const(rec, "type", kind == GC_READING ? "reading" : "attestation", f) ||
-        !gc_field_int(rec, "v", 1, 1, &v, f) || !gc_field_id(rec, "device", &r->device, f) ||
-        !gc_field_time(rec, "ts", &r->ts, f) ||
-        !gc_field_int(rec, "period_s", INT64_MIN, INT64_MAX, &r->period_s, f))
+    gc_json_pick(rec, field_names, F_COUNT, v);
+    if (!gc_value_const(v[F_TYPE], "type", kind == GC_READING ? "reading" : "attestation", f) ||
+        !gc_value_int(v[F_V], "v", 1, 1, &version, f) ||
+        !gc_value_id(v[F_DEVICE], "device", &r->device, f) ||
+        !gc_value_time(v[F_TS], "ts", &r->ts, f) ||
+        !gc_value_int(v[F_PERIOD], "period_s", INT64_MIN, INT64_MAX, &r->period_s, f))
         return false;
 
-    r->has_energy = gc_field_present(rec, "energy_wh");
-    charge = gc_field_present(rec, "charge_wh");
-    discharge = gc_field_present(rec, "discharge_wh");
-    if (r->has_energy && (charge || discharge))
+    r->has_energy = v[F_ENERGY] != NULL;
+    if (r->has_energy && (v[F_CHARGE] || v[F_DISCHARGE]))
         return gc_fail(f, "bad_field", "energy_wh and charge_wh/discharge_wh are exclusive");
     if (r->has_energy) {
-        if (!gc_field_int(rec, "energy_wh", 0, INT64_MAX, &r->energy_wh, f))
+        if (!gc_value_int(v[F_ENERGY], "energy_wh", 0, INT64_MAX, &r->energy_wh, f))
             return false;
-    } else if (charge || discharge) {
-        if (!gc_field_int(rec, "charge_wh", 0, INT64_MAX, &r->charge_wh, f) ||
-            !gc_field_int(rec, "discharge_wh", 0, INT64_MAX, &r->discharge_wh, f))
+    } else if (v[F_CHARGE] || v[F_DISCHARGE]) {
+        if (!gc_value_int(v[F_CHARGE], "charge_wh", 0, INT64_MAX, &r->charge_wh, f) ||
+            !gc_value_int(v[F_DISCHARGE], "discharge_wh", 0, INT64_MAX, &r->discharge_wh, f))
             return false;
     } else {
         return gc_fail(f, "bad_field", "field 'energy_wh' is missing");
     }
 
-    r->has_gpu_s = gc_field_present(rec, "gpu_s");
-    if (r->has_gpu_s && !gc_field_int(rec, "gpu_s", 0, INT64_MAX, &r->gpu_s, f))
+    r->has_gpu_s = v[F_GPU_S] != NULL;
+    if (r->has_gpu_s && !gc_value_int(v[F_GPU_S], "gpu_s", 0, INT64_MAX, &r->gpu_s, f))
         return false;
-    if (gc_field_present(rec, "busy_s")) {
+    if (v[F_BUSY_S] != NULL) {
         if (!r->has_gpu_s)
             return gc_fail(f, "bad_field", "field 'busy_s' needs 'gpu_s'");
-        if (!gc_field_int(rec, "busy_s", 0, r->gpu_s, &r->busy_s, f))
+        if (!gc_value_int(v[F_BUSY_S], "busy_s", 0, r->gpu_s, &r->busy_s, f))
             return false;
     }
-    if (!optional_str(rec, "zone", &r->zone, f) || !optional_str(rec, "geohash", &r->geohash, f))
+    if (v[F_ZONE] != NULL && !gc_value_id(v[F_ZONE], "zone", &r->zone, f))
         return false;
-    if (r->zone != NULL && !gc_id_valid(r->zone, strlen(r->zone)))
-        return gc_fail(f, "bad_field", "field 'zone' is not an id ([a-z0-9][a-z0-9._-]{0,63})");
-    if (r->geohash != NULL && !gc_geohash_valid(r->geohash))
-        return gc_fail(f, "bad_field", "field 'geohash' is not a geohash");
+    if (v[F_GEOHASH] != NULL) {
+        if (!gc_value_str(v[F_GEOHASH], "geohash", &r->geohash, NULL, f))
+            return false;
+        if (!gc_geohash_valid(r->geohash))
+            return gc_fail(f, "bad_field", "field 'geohash' is not a geohash");
+    }
 
     if (kind == GC_READING) {
-        for (size_t i = 0; i < sizeof(chain_fields) / sizeof(chain_fields[0]); i++)
-            if (gc_field_present(rec, chain_fields[i]))
-                return gc_fail(f, "bad_field", "a reading must not carry '%s'", chain_fields[i]);
+        for (int i = F_SEQ; i <= F_SIG; i++)
+            if (v[i] != NULL)
+                return gc_fail(f, "bad_field", "a reading must not carry '%s'", field_names[i]);
         return true;
     }
-    return gc_field_int(rec, "seq", 1, INT64_MAX, &r->seq, f) &&
-           gc_field_hex(rec, "prev", r->prev, sizeof(r->prev), f) &&
-           gc_field_hex(rec, "sig", r->sig, sizeof(r->sig), f);
+    return gc_value_int(v[F_SEQ], "seq", 1, INT64_MAX, &r->seq, f) &&
+           gc_value_hex(v[F_PREV], "prev", r->prev, sizeof(r->prev), f) &&
+           gc_value_hex(v[F_SIG], "sig", r->sig, sizeof(r->sig), f);
 }
 
 bool gc_reading_check_period(const struct gc_reading *r, struct gc_fail *f)
