@@ -275,7 +275,7 @@ static void jcs_object(struct gc_buf *out, const json_t *obj, const char *skip, 
     }
     json_object_keylen_foreach((json_t *)obj, key, key_len, value)
     {
-        if (skip != NULL && strcmp(key, skip) == 0)
+        if (skip != NULL && key[0] == skip[0] && strcmp(key, skip) == 0)
             continue;
         m[i].key = key;
         m[i].key_len = key_len;
@@ -389,7 +389,9 @@ void gc_json_pick(const json_t *obj, const char *const *names, size_t n, const j
     json_object_keylen_foreach((json_t *)obj, key, key_len, value)
     {
         for (size_t i = 0; i < n; i++) {
-            if (strncmp(names[i], key, key_len) == 0 && names[i][key_len] == '\0') {
+            /* The first byte rules out nearly every name before a full compare. */
+            if (names[i][0] == key[0] && strncmp(names[i], key, key_len) == 0 &&
+                names[i][key_len] == '\0') {
                 values[i] = value;
                 break;
             }
