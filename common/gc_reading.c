@@ -193,9 +193,10 @@ void gc_attestation_seal(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_
     size_t sig_at;
 
     gc_hex_encode(prev, GC_SHA256_LEN, prev_hex);
-    if (json_object_set_new(rec, "type", json_string("attestation")) != 0 ||
-        json_object_set_new(rec, "seq", json_integer(seq)) != 0 ||
-        json_object_set_new(rec, "prev", json_string(prev_hex)) != 0)
+    if (json_object_set_new_nocheck(rec, "type", json_string_nocheck("attestation")) != 0 ||
+        json_object_set_new_nocheck(rec, "seq", json_integer(seq)) != 0 ||
+        json_object_set_new_nocheck(rec, "prev",
+                                    json_stringn_nocheck(prev_hex, 2 * GC_SHA256_LEN)) != 0)
         gc_die(GC_EX_SOFTWARE, "out of memory");
     gc_buf_reset(msg);
     gc_jcs_append_without(msg, rec, "sig", &sig_at);
