@@ -13,9 +13,11 @@
 #include "gc_device.h"
 #include "gc_err.h"
 #include "gc_filter.h"
+#include "gc_import.h"
 #include "gc_json.h"
 #include "gc_map.h"
 #include "gc_reading.h"
+#include "gc_time.h"
 #include "banned.h"
 
 static const char help[] =
@@ -23,6 +25,8 @@ static const char help[] =
     "                        [--geohash G] [--gpus N] [--efficiency-bps N] [--owner ID]\n"
     "       gc-attest sign --keydir DIR --state FILE [-o FILE] [--rejects FILE]\n"
     "                      [--max-line-bytes N] [-q] [--progress] [FILE...]\n"
+    "       gc-attest import --format F [--device ID] [--period-s N] [--tz OFFSET]\n"
+    "                        [--max-gap-s N] [-o FILE] [--rejects FILE] [FILE...]\n"
     "       gc-attest -h | --help | -V | --version\n"
     "\n"
     "Sign meter readings into per-device hash chains of attestations.\n"
@@ -30,9 +34,10 @@ static const char help[] =
     "keygen  write a new Ed25519 secret key to KEYFILE (mode 0600, never overwritten)\n"
     "        and print the device's registry record on standard output\n"
     "sign    read reading records, write attestation records\n"
+    "import  turn telemetry exports into reading records, energy integrated exactly\n"
     "\n"
     "  -k, --key KEYFILE        secret key file to create (keygen)\n"
-    "      --device ID          device id, [a-z0-9][a-z0-9._-]{0,63}\n"
+    "      --device ID          device id, [a-z0-9][a-z0-9._-]{0,63}; import: id prefix\n"
     "      --class CLASS        pv, wind, hydro, battery, gpu, asic or charger\n"
     "      --rated-w W          rated power in watts\n"
     "      --zone ZONE          grid zone id\n"
@@ -42,6 +47,10 @@ static const char help[] =
     "      --owner ID           owner id\n"
     "      --keydir DIR         the key of device X is DIR/X.key\n"
     "      --state FILE         chain heads, carried from run to run\n"
+    "      --format F           import: nvidia-smi or dcgm\n"
+    "      --period-s N         import: period length, divides 3600 (default 300)\n"
+    "      --tz OFFSET          import: UTC offset of local timestamps (default Z)\n"
+    "      --max-gap-s N        import: longest gap bridged between samples (default 60)\n"
     "  -o, --output FILE        write records here (atomically; .zst compresses)\n"
     "      --rejects FILE       write bad lines here as reject records and go on\n"
     "      --max-line-bytes N   longest accepted input line (default 1048576)\n"
@@ -61,6 +70,10 @@ enum {
     OPT_OWNER,
     OPT_KEYDIR,
     OPT_STATE,
+    OPT_FORMAT,
+    OPT_PERIOD,
+    OPT_TZ,
+    OPT_MAX_GAP,
 };
 
 struct gc_attest_opts {
@@ -72,6 +85,9 @@ struct gc_attest_opts {
     /* sign */
     const char *keydir;
     const char *state;
+    /* import */
+    struct gc_import_opts import;
+    bool have_format;
     struct gc_filter_opts filter;
     char **files;
     int nfiles;
@@ -193,6 +209,31 @@ static int gc_attest_sign(const struct gc_attest_opts *o)
     return status;
 }
 
+/* --- import --- */
+
+static void import_out(void *ctx, const char *rec, size_t len)
+{
+    gc_filter_emit(ctx, rec, len);
+}
+
+static bool import_line(void *ctx, struct gc_filter *flt, const char *source,
+                        const struct gc_line *line, struct gc_fail *f)
+{
+    return gc_importer_line(ctx, source, line, f);
+}
+
+static int gc_attest_import(const struct gc_attest_opts *o)
+{
+    struct gc_importer im;
+    struct gc_filter flt;
+
+    gc_filter_init(&flt, &o->filter);
+    gc_importer_init(&im, &o->import, import_out, &flt);
+    gc_filter_run_lines(&flt, o->files, o->nfiles, import_line, &im);
+    gc_importer_finish(&im);
+    return gc_filter_finish(&flt);
+}
+
 /* --- command line --- */
 
 static void copy_id_opt(char out[65], const char *name, const char *arg)
@@ -216,14 +257,20 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
         {"owner", required_argument, NULL, OPT_OWNER},
         {"keydir", required_argument, NULL, OPT_KEYDIR},
         {"state", required_argument, NULL, OPT_STATE},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"period-s", required_argument, NULL, OPT_PERIOD},
+        {"tz", required_argument, NULL, OPT_TZ},
+        {"max-gap-s", required_argument, NULL, OPT_MAX_GAP},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    bool keygen, sign;
+    bool keygen, sign, import;
     int c;
 
     memset(o, 0, sizeof(*o));
     o->device.gpus = 1;
+    o->import.period_s = 300;
+    o->import.max_gap_ms = 60000;
     if (argc > 1 && argv[1][0] != '-') {
         o->verb = argv[1];
         argv++;
@@ -276,6 +323,27 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
         case OPT_STATE:
             o->state = optarg;
             break;
+        case OPT_FORMAT:
+            if (!gc_import_format_parse(optarg, &o->import.format))
+                gc_cli_usage("option '--format': '%s' is not a known format (nvidia-smi, dcgm)",
+                             optarg);
+            o->have_format = true;
+            break;
+        case OPT_PERIOD:
+            o->import.period_s = gc_cli_int("period-s", optarg, 1, 3600);
+            if (3600 % o->import.period_s != 0)
+                gc_cli_usage("option '--period-s': %s does not divide 3600", optarg);
+            break;
+        case OPT_TZ: {
+            const char *why = gc_time_parse_offset(optarg, &o->import.tz_offset_s);
+
+            if (why != NULL)
+                gc_cli_usage("option '--tz': '%s': %s", optarg, why);
+            break;
+        }
+        case OPT_MAX_GAP:
+            o->import.max_gap_ms = 1000 * gc_cli_int("max-gap-s", optarg, 1, 86400);
+            break;
         default:
             gc_cli_bad_option(c, argv);
         }
@@ -284,11 +352,18 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
     o->nfiles = argc - optind;
 
     if (o->verb == NULL)
-        gc_cli_usage("a command is needed: keygen or sign");
+        gc_cli_usage("a command is needed: keygen, sign or import");
     keygen = strcmp(o->verb, "keygen") == 0;
     sign = strcmp(o->verb, "sign") == 0;
-    if (!keygen && !sign)
-        gc_cli_usage("unknown command '%s' (keygen or sign)", o->verb);
+    import = strcmp(o->verb, "import") == 0;
+    if (!keygen && !sign && !import)
+        gc_cli_usage("unknown command '%s' (keygen, sign or import)", o->verb);
+    if (import) {
+        if (!o->have_format)
+            gc_cli_usage("import needs --format");
+        o->import.device = o->have_device ? o->device.id : NULL;
+        return;
+    }
     if (keygen) {
         if (!o->have_device || !o->have_class || !o->have_rated || !o->have_zone || !o->key_path)
             gc_cli_usage("keygen needs --device, --class, --rated-w, --zone and -k");
@@ -309,5 +384,7 @@ int main(int argc, char **argv)
     parse_args(argc, argv, &opts);
     if (strcmp(opts.verb, "keygen") == 0)
         return gc_attest_keygen(&opts);
+    if (strcmp(opts.verb, "import") == 0)
+        return gc_attest_import(&opts);
     return gc_attest_sign(&opts);
 }

@@ -28,6 +28,7 @@ void gc_filter_init(struct gc_filter *flt, const struct gc_filter_opts *opts)
 
 void gc_filter_emit(struct gc_filter *flt, const void *bytes, size_t len)
 {
+    flt->n_out++;
     gc_writer_write(&flt->out, bytes, len);
     gc_writer_write(&flt->out, "\n", 1);
 }
@@ -110,13 +111,23 @@ static bool blank(const char *s, size_t len)
  * The checks every line passes before any program sees it. Returns a new
  * reference, or NULL with F filled.
  */
+/* The one check every line passes, whatever its format. */
+static bool check_length(const struct gc_line *line, size_t max_line, struct gc_fail *f)
+{
+    if (line->total_len > line->len)
+        return gc_fail(f, "line_too_long", "line of %llu bytes is longer than the limit of %zu",
+                       (unsigned long long)line->total_len, max_line);
+    return true;
+}
+
+/*
+ * The checks every NDJSON line passes before any program sees it. Returns a
+ * new reference, or NULL with F filled.
+ */
 static json_t *parse_line(const struct gc_line *line, size_t max_line, struct gc_fail *f)
 {
-    if (line->total_len > line->len) {
-        gc_fail(f, "line_too_long", "line of %llu bytes is longer than the limit of %zu",
-                (unsigned long long)line->total_len, max_line);
+    if (!check_length(line, max_line, f))
         return NULL;
-    }
     if (!gc_utf8_valid(line->bytes, line->len)) {
         gc_fail(f, "bad_utf8", "line is not valid UTF-8");
         return NULL;
@@ -130,7 +141,9 @@ static void progress(struct gc_filter *flt)
     flt->progress_shown = true;
 }
 
-void gc_filter_run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn fn, void *ctx)
+/* The record loop; exactly one of RECORD_FN (NDJSON records) and LINE_FN (raw lines) is set. */
+static void run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn record_fn,
+                gc_line_fn line_fn, void *ctx)
 {
     static char *stdin_only[] = {"-"};
     struct gc_buf line_buf = GC_BUF_INIT;
@@ -146,16 +159,23 @@ void gc_filter_run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn
         gc_reader_open(&r, files[i], flt->opts.max_line);
         while (!flt->stopped && gc_reader_next(&r, &line_buf, &line)) {
             struct gc_fail f; /* filled by whichever check refuses */
-            json_t *rec;
+            json_t *rec = NULL;
+            bool ok;
 
             if (line.total_len == line.len && blank(line.bytes, line.len))
                 continue;
             flt->n_in++;
             if (flt->show_progress && flt->n_in % PROGRESS_EVERY == 0)
                 progress(flt);
-            rec = parse_line(&line, flt->opts.max_line, &f);
-            if (rec != NULL && fn(ctx, flt, rec, &line, &f))
-                flt->n_out++;
+            if (line_fn != NULL) {
+                ok = check_length(&line, flt->opts.max_line, &f) &&
+                     line_fn(ctx, flt, r.name, &line, &f);
+            } else {
+                rec = parse_line(&line, flt->opts.max_line, &f);
+                ok = rec != NULL && record_fn(ctx, flt, rec, &line, &f);
+            }
+            if (ok)
+                flt->n_ok++;
             else
                 reject(flt, r.name, &line, &f);
             json_decref(rec);
@@ -165,12 +185,24 @@ void gc_filter_run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn
     gc_buf_release(&line_buf);
 }
 
+void gc_filter_run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn fn, void *ctx)
+{
+    run(flt, files, nfiles, fn, NULL, ctx);
+}
+
+void gc_filter_run_lines(struct gc_filter *flt, char **files, int nfiles, gc_line_fn fn, void *ctx)
+{
+    flt->aggregate = true;
+    run(flt, files, nfiles, NULL, fn, ctx);
+}
+
 int gc_filter_finish(struct gc_filter *flt)
 {
-    if (flt->n_in != flt->n_out + flt->n_rej)
-        gc_die(GC_EX_SOFTWARE, "internal error: %llu in but %llu out and %llu rejected",
-               (unsigned long long)flt->n_in, (unsigned long long)flt->n_out,
-               (unsigned long long)flt->n_rej);
+    if (flt->n_in != flt->n_ok + flt->n_rej || (!flt->aggregate && flt->n_ok != flt->n_out))
+        gc_die(GC_EX_SOFTWARE,
+               "internal error: %llu in, %llu accepted, %llu rejected, %llu written",
+               (unsigned long long)flt->n_in, (unsigned long long)flt->n_ok,
+               (unsigned long long)flt->n_rej, (unsigned long long)flt->n_out);
     if (flt->progress_shown)
         fputc('\n', stderr);
     if (flt->stopped) {
@@ -181,7 +213,11 @@ int gc_filter_finish(struct gc_filter *flt)
     gc_writer_commit(&flt->out);
     if (flt->opts.rejects != NULL)
         gc_writer_commit(&flt->rej);
-    if (!flt->opts.quiet)
+    if (!flt->opts.quiet && flt->aggregate)
+        fprintf(stderr, "%s: %llu in, %llu used, %llu rejected; %llu records out\n", gc_progname(),
+                (unsigned long long)flt->n_in, (unsigned long long)flt->n_ok,
+                (unsigned long long)flt->n_rej, (unsigned long long)flt->n_out);
+    else if (!flt->opts.quiet)
         fprintf(stderr, "%s: %llu in, %llu out, %llu rejected\n", gc_progname(),
                 (unsigned long long)flt->n_in, (unsigned long long)flt->n_out,
                 (unsigned long long)flt->n_rej);

@@ -30,8 +30,12 @@ struct gc_filter {
     struct gc_filter_opts opts;
     struct gc_writer out;
     struct gc_writer rej;
-    uint64_t n_in, n_out, n_rej;
-    bool stopped; /* a bad line without --rejects: nothing more is read or committed */
+    uint64_t n_in;  /* lines read (blank ones are skipped, not counted) */
+    uint64_t n_ok;  /* lines accepted */
+    uint64_t n_rej; /* lines rejected: n_in = n_ok + n_rej */
+    uint64_t n_out; /* records written; equal to n_ok unless aggregating */
+    bool aggregate; /* many lines make one record (gc_filter_run_lines) */
+    bool stopped;   /* a bad line without --rejects: nothing more is read or committed */
     bool show_progress;
     bool progress_shown;
     struct gc_buf scratch;
@@ -45,10 +49,24 @@ struct gc_filter {
 typedef bool (*gc_record_fn)(void *ctx, struct gc_filter *flt, json_t *rec,
                              const struct gc_line *line, struct gc_fail *f);
 
+/*
+ * For inputs that are not NDJSON (CSV, exporter text): the handler gets each
+ * non-blank line as it is, with the name of its source, and may emit any
+ * number of records. Lines over --max-line-bytes are rejected before it.
+ */
+typedef bool (*gc_line_fn)(void *ctx, struct gc_filter *flt, const char *source,
+                           const struct gc_line *line, struct gc_fail *f);
+
 void gc_filter_init(struct gc_filter *flt, const struct gc_filter_opts *opts);
 
 /* Runs FN over every record of the NFILES inputs (none = standard input). */
 void gc_filter_run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn fn, void *ctx);
+
+/*
+ * Runs FN over every non-blank line of the inputs. The summary then reads
+ * "N in, U used, R rejected; W records out": many lines make one record.
+ */
+void gc_filter_run_lines(struct gc_filter *flt, char **files, int nfiles, gc_line_fn fn, void *ctx);
 
 /* Writes one output record: BYTES followed by '\n'. */
 void gc_filter_emit(struct gc_filter *flt, const void *bytes, size_t len);

@@ -58,6 +58,20 @@ void gc_integrator_init(struct gc_integrator *g, int64_t period_s, int64_t max_g
 bool gc_integrator_add(struct gc_integrator *g, int64_t t_ms, int64_t power_mw, int util_pct,
                        gc_period_fn emit, void *ctx, struct gc_fail *f);
 
+/*
+ * Adds a sample at T_MS of an energy counter: ENERGY_UJ is the energy used
+ * since the previous sample in µJ (= mW·ms), or -1 when unknown (the counter
+ * was reset). It is spread over the interval in proportion to time, the
+ * parts rounded so they add up to it exactly, and booked even across a gap
+ * longer than MAX_GAP_MS (the counter measured it); such a gap is not covered
+ * time. UTIL_PCT as for gc_integrator_add.
+ */
+bool gc_integrator_add_energy(struct gc_integrator *g, int64_t t_ms, int64_t energy_uj,
+                              int util_pct, gc_period_fn emit, void *ctx, struct gc_fail *f);
+
+/* The last sample's power holds no longer: an energy counter takes over from here. */
+void gc_integrator_stop_hold(struct gc_integrator *g);
+
 /* Emits the open period, if any: the data ended. */
 void gc_integrator_finish(struct gc_integrator *g, gc_period_fn emit, void *ctx);
 

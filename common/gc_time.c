@@ -209,3 +209,22 @@ void gc_time_format(int64_t t, char out[GC_TIME_LEN + 1])
     put_digits(out + 14, (unsigned)(secs / 60 % 60), 2);
     put_digits(out + 17, (unsigned)(secs % 60), 2);
 }
+
+const char *gc_time_parse_offset(const char *s, int64_t *offset_s)
+{
+    int h, m;
+
+    if (strcmp(s, "Z") == 0 || strcmp(s, "UTC") == 0) {
+        *offset_s = 0;
+        return NULL;
+    }
+    if (strlen(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || s[1] < '0' || s[1] > '9' ||
+        s[2] < '0' || s[2] > '9' || s[4] < '0' || s[4] > '5' || s[5] < '0' || s[5] > '9')
+        return "expected Z, UTC or an offset such as +02:00";
+    h = (s[1] - '0') * 10 + (s[2] - '0');
+    m = (s[4] - '0') * 10 + (s[5] - '0');
+    if (h > 23)
+        return "offset hours must be 00 to 23";
+    *offset_s = (s[0] == '-' ? -1 : 1) * (int64_t)(h * 3600 + m * 60);
+    return NULL;
+}

@@ -33,6 +33,12 @@ const char *gc_time_parse(const char *s, size_t len, int64_t *out_s);
 void gc_time_format(int64_t t, char out[GC_TIME_LEN + 1]);
 
 /*
+ * Parses a fixed UTC offset: "Z", "UTC", or "+HH:MM" / "-HH:MM" (up to
+ * 23:59), into seconds east of UTC. Returns NULL or a static reason.
+ */
+const char *gc_time_parse_offset(const char *s, int64_t *offset_s);
+
+/*
  * Days since 1970-01-01 of a proleptic Gregorian date (month 1..12, day 1..31),
  * negative before it. Exact for |Y| up to 2^50, including years <= 0.
  */

@@ -1,14 +1,16 @@
 # fish completion for gc-attest
 
-set -l subcommands keygen sign
+set -l subcommands keygen sign import
 set -l nosub "not __fish_seen_subcommand_from $subcommands"
 set -l keygen "__fish_seen_subcommand_from keygen"
 set -l sign "__fish_seen_subcommand_from sign"
+set -l import "__fish_seen_subcommand_from import"
 
 complete -c gc-attest -f
 
 complete -c gc-attest -n $nosub -a keygen -d 'Write a new secret key and print the device record'
 complete -c gc-attest -n $nosub -a sign -d 'Sign readings into attestations'
+complete -c gc-attest -n $nosub -a import -d 'Turn telemetry exports into readings'
 complete -c gc-attest -n $nosub -s h -l help -d 'Print help and exit'
 complete -c gc-attest -n $nosub -s V -l version -d 'Print version and exit'
 
@@ -30,3 +32,15 @@ complete -c gc-attest -n $sign -l max-line-bytes -x -d 'Longest accepted input l
 complete -c gc-attest -n $sign -s q -l quiet -d 'No summary line on standard error'
 complete -c gc-attest -n $sign -l progress -d 'Progress on standard error even when not a terminal'
 complete -c gc-attest -n $sign -F -d 'Input file'
+
+complete -c gc-attest -n $import -l format -x -a 'nvidia-smi dcgm' -d 'Format of the input'
+complete -c gc-attest -n $import -l device -x -d 'Device id prefix'
+complete -c gc-attest -n $import -l period-s -x -d 'Period length, divides 3600'
+complete -c gc-attest -n $import -l tz -x -a 'Z UTC' -d 'UTC offset of local timestamps'
+complete -c gc-attest -n $import -l max-gap-s -x -d 'Longest gap bridged between samples'
+complete -c gc-attest -n $import -s o -l output -r -F -d 'Write records here'
+complete -c gc-attest -n $import -l rejects -r -F -d 'Write bad lines here as reject records'
+complete -c gc-attest -n $import -l max-line-bytes -x -d 'Longest accepted input line'
+complete -c gc-attest -n $import -s q -l quiet -d 'No summary line on standard error'
+complete -c gc-attest -n $import -l progress -d 'Progress on standard error even when not a terminal'
+complete -c gc-attest -n $import -F -d 'Input file'

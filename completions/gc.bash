@@ -60,6 +60,8 @@ _gc_attest() {
         --efficiency-bps --owner"
     local sign_opts="--keydir --state -o --output --rejects --max-line-bytes -q --quiet
         --progress"
+    local import_opts="--format --device --period-s --tz --max-gap-s -o --output --rejects
+        --max-line-bytes -q --quiet --progress"
     COMPREPLY=()
     _gc_words
 
@@ -72,7 +74,7 @@ _gc_attest() {
         case $w in
         -k | --key | --device | --class | --rated-w | --zone | --geohash | --gpus | \
             --efficiency-bps | --owner | --keydir | --state | -o | --output | --rejects | \
-            --max-line-bytes)
+            --max-line-bytes | --format | --period-s | --tz | --max-gap-s)
             skip=1
             ;;
         -*) ;;
@@ -88,6 +90,14 @@ _gc_attest() {
         _gc_reply "pv wind hydro battery gpu asic charger"
         return
         ;;
+    --format)
+        _gc_reply "nvidia-smi dcgm"
+        return
+        ;;
+    --tz)
+        _gc_reply "Z UTC"
+        return
+        ;;
     --keydir)
         _gc_files -d
         return
@@ -97,7 +107,7 @@ _gc_attest() {
         return
         ;;
     --device | --rated-w | --zone | --geohash | --gpus | --efficiency-bps | --owner | \
-        --max-line-bytes)
+        --max-line-bytes | --period-s | --max-gap-s)
         return
         ;;
     esac
@@ -107,7 +117,7 @@ _gc_attest() {
         if [[ $_gc_cur == -* ]]; then
             _gc_reply "-h --help -V --version"
         else
-            _gc_reply "keygen sign"
+            _gc_reply "keygen sign import"
         fi
         ;;
     keygen)
@@ -116,6 +126,13 @@ _gc_attest() {
     sign)
         if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
             _gc_reply "$sign_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    import)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$import_opts --"
         else
             _gc_files
         fi

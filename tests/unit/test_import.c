@@ -252,12 +252,60 @@ static void test_integrator_property(void **state)
     free(c);
 }
 
+/*
+ * Counter samples: the increments are spread over the periods they span and
+ * add up exactly; a reset (-1) books nothing; a long gap still books the
+ * energy the counter measured but not its time.
+ */
+static void test_integrator_energy(void **state)
+{
+    struct collected *c = calloc(1, sizeof(*c));
+
+    (void)state;
+    srandom(4242);
+    for (int round = 0; round < 300; round++) {
+        struct gc_integrator g;
+        int64_t t = T0 + random() % 1000000, total = 0, covered = 0;
+        __int128 sum_uj = 0;
+        int n = 1 + (int)(random() % 300);
+
+        c->n = 0;
+        gc_integrator_init(&g, (int64_t[]){60, 300, 900, 3600}[random() % 4], 45000);
+        add_ok(&g, t, -1, -1, c); /* the first sample: a baseline */
+        gc_integrator_stop_hold(&g);
+        for (int i = 0; i < n; i++) {
+            int64_t dt = 1 + random() % 50000, e = random() % 40000000000LL;
+            struct gc_fail f;
+
+            if (random() % 40 == 0)
+                dt += 120000; /* a gap: energy booked, time not covered */
+            if (random() % 60 == 0)
+                e = -1; /* a reset */
+            t += dt;
+            if (!gc_integrator_add_energy(&g, t, e, (int)(random() % 101), collect, c, &f))
+                fail_msg("add_energy: %s", f.detail);
+            if (e >= 0)
+                sum_uj += e;
+        }
+        gc_integrator_finish(&g, collect, c);
+        for (size_t i = 0; i < c->n; i++) {
+            total += c->p[i].energy_wh;
+            covered += c->p[i].covered_s;
+            assert_true(c->p[i].busy_s <= c->p[i].covered_s);
+            assert_true(c->p[i].covered_s <= c->p[i].period_s);
+        }
+        assert_int_equal(total, (int64_t)(sum_uj / GC_MWMS_PER_WH));
+    }
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decimal),           cmocka_unit_test(test_csv),
         cmocka_unit_test(test_integrator_steady), cmocka_unit_test(test_integrator_carry),
         cmocka_unit_test(test_integrator_gaps),   cmocka_unit_test(test_integrator_property),
+        cmocka_unit_test(test_integrator_energy),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
