@@ -26,7 +26,8 @@ static const char help[] =
     "       gc-attest sign --keydir DIR --state FILE [-o FILE] [--rejects FILE]\n"
     "                      [--max-line-bytes N] [-q] [--progress] [FILE...]\n"
     "       gc-attest import --format F [--device ID] [--period-s N] [--tz OFFSET]\n"
-    "                        [--max-gap-s N] [-o FILE] [--rejects FILE] [FILE...]\n"
+    "                        [--max-gap-s N] [--map SPEC] [--counter] [-o FILE]\n"
+    "                        [--rejects FILE] [FILE...]\n"
     "       gc-attest -h | --help | -V | --version\n"
     "\n"
     "Sign meter readings into per-device hash chains of attestations.\n"
@@ -47,7 +48,10 @@ static const char help[] =
     "      --owner ID           owner id\n"
     "      --keydir DIR         the key of device X is DIR/X.key\n"
     "      --state FILE         chain heads, carried from run to run\n"
-    "      --format F           import: nvidia-smi or dcgm\n"
+    "      --format F           import: nvidia-smi, dcgm or csv\n"
+    "      --map SPEC           import csv: ts=COL,end=COL,device=COL,energy_wh=COL\n"
+    "                           (or energy_kwh=COL): the columns to read\n"
+    "      --counter            import csv: the energy column is a cumulative register\n"
     "      --period-s N         import: period length, divides 3600 (default 300)\n"
     "      --tz OFFSET          import: UTC offset of local timestamps (default Z)\n"
     "      --max-gap-s N        import: longest gap bridged between samples (default 60)\n"
@@ -74,6 +78,8 @@ enum {
     OPT_PERIOD,
     OPT_TZ,
     OPT_MAX_GAP,
+    OPT_MAP,
+    OPT_COUNTER,
 };
 
 struct gc_attest_opts {
@@ -88,6 +94,7 @@ struct gc_attest_opts {
     /* import */
     struct gc_import_opts import;
     bool have_format;
+    char *map_store;
     struct gc_filter_opts filter;
     char **files;
     int nfiles;
@@ -231,6 +238,7 @@ static int gc_attest_import(const struct gc_attest_opts *o)
     gc_importer_init(&im, &o->import, import_out, &flt);
     gc_filter_run_lines(&flt, o->files, o->nfiles, import_line, &im);
     gc_importer_finish(&im);
+    free(o->map_store);
     return gc_filter_finish(&flt);
 }
 
@@ -261,6 +269,8 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
         {"period-s", required_argument, NULL, OPT_PERIOD},
         {"tz", required_argument, NULL, OPT_TZ},
         {"max-gap-s", required_argument, NULL, OPT_MAX_GAP},
+        {"map", required_argument, NULL, OPT_MAP},
+        {"counter", no_argument, NULL, OPT_COUNTER},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -325,8 +335,9 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
             break;
         case OPT_FORMAT:
             if (!gc_import_format_parse(optarg, &o->import.format))
-                gc_cli_usage("option '--format': '%s' is not a known format (nvidia-smi, dcgm)",
-                             optarg);
+                gc_cli_usage(
+                    "option '--format': '%s' is not a known format (nvidia-smi, dcgm, csv)",
+                    optarg);
             o->have_format = true;
             break;
         case OPT_PERIOD:
@@ -341,6 +352,18 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
                 gc_cli_usage("option '--tz': '%s': %s", optarg, why);
             break;
         }
+        case OPT_MAP: {
+            const char *why;
+
+            free(o->map_store);
+            why = gc_import_map_parse(optarg, &o->import.map, &o->map_store);
+            if (why != NULL)
+                gc_cli_usage("option '--map': %s", why);
+            break;
+        }
+        case OPT_COUNTER:
+            o->import.counter = true;
+            break;
         case OPT_MAX_GAP:
             o->import.max_gap_ms = 1000 * gc_cli_int("max-gap-s", optarg, 1, 86400);
             break;
@@ -362,6 +385,12 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
         if (!o->have_format)
             gc_cli_usage("import needs --format");
         o->import.device = o->have_device ? o->device.id : NULL;
+        if ((o->import.format == GC_IMPORT_CSV) != (o->map_store != NULL))
+            gc_cli_usage("--map goes with --format csv, and --format csv needs it");
+        if (o->import.format == GC_IMPORT_CSV && o->import.map.device == NULL && !o->have_device)
+            gc_cli_usage("--format csv needs device=COL in --map, or --device");
+        if (o->import.counter && o->import.format != GC_IMPORT_CSV)
+            gc_cli_usage("--counter goes with --format csv");
         return;
     }
     if (keygen) {

@@ -30,6 +30,7 @@ struct emit_ctx {
 static const char *const format_names[] = {
     [GC_IMPORT_NVIDIA_SMI] = "nvidia-smi",
     [GC_IMPORT_DCGM] = "dcgm",
+    [GC_IMPORT_CSV] = "csv",
 };
 
 bool gc_import_format_parse(const char *name, enum gc_import_format *out)
@@ -62,16 +63,22 @@ static void emit_period(void *ctx, const struct gc_period *p)
     struct gc_buf *b = &e->im->rec;
     char ts[GC_TIME_LEN + 1];
 
+    bool gpu = e->im->opts.format != GC_IMPORT_CSV;
+
     gc_time_format(p->ts, ts);
     gc_buf_reset(b);
-    gc_buf_adds(b, "{\"busy_s\":");
-    gc_buf_addf(b, "%lld,\"device\":", (long long)p->busy_s);
+    gc_buf_addc(b, '{');
+    if (gpu)
+        gc_buf_addf(b, "\"busy_s\":%lld,", (long long)p->busy_s);
+    gc_buf_adds(b, "\"device\":");
     gc_jcs_append_string(b, e->dev->id, strlen(e->dev->id));
+    gc_buf_addf(b, ",\"energy_wh\":%lld,", (long long)p->energy_wh);
+    if (gpu)
+        gc_buf_addf(b, "\"gpu_s\":%lld,", (long long)p->covered_s);
     gc_buf_addf(b,
-                ",\"energy_wh\":%lld,\"gpu_s\":%lld,\"period_s\":%lld,\"source\":\"%s\","
-                "\"ts\":\"%s\",\"type\":\"reading\",\"v\":1}",
-                (long long)p->energy_wh, (long long)p->covered_s, (long long)p->period_s,
-                format_names[e->im->opts.format], ts);
+                "\"period_s\":%lld,\"source\":\"%s\",\"ts\":\"%s\",\"type\":\"reading\","
+                "\"v\":1}",
+                (long long)p->period_s, format_names[e->im->opts.format], ts);
     e->im->out(e->im->out_ctx, b->ptr, b->len);
 }
 
@@ -87,8 +94,38 @@ static int column(const struct gc_csv_row *row, const char *name)
     return -1;
 }
 
+/* The header of --format csv: every column --map names must be there. */
+static bool read_csv_header(struct gc_importer *im, struct gc_fail *f)
+{
+    const struct gc_import_map *m = &im->opts.map;
+    const char *energy = m->energy_wh != NULL ? m->energy_wh : m->energy_kwh;
+    struct {
+        const char *name;
+        int *col;
+    } want[] = {{m->ts, &im->col_ts},
+                {m->end, &im->col_end},
+                {m->device, &im->col_device},
+                {energy, &im->col_energy}};
+
+    /* Read to the milliwatt-hour: Wh with 3 decimals, kWh with 6. */
+    im->energy_scale = m->energy_wh != NULL ? 3 : 6;
+    im->n_cols = im->row.n;
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        *want[i].col = -1;
+        if (want[i].name == NULL)
+            continue;
+        *want[i].col = gc_csv_column(&im->row, want[i].name);
+        if (*want[i].col < 0)
+            return gc_fail(f, "bad_csv", "the header has no column '%s' (--map)", want[i].name);
+    }
+    im->have_header = true;
+    return true;
+}
+
 static bool read_header(struct gc_importer *im, struct gc_fail *f)
 {
+    if (im->opts.format == GC_IMPORT_CSV)
+        return read_csv_header(im, f);
     im->col_ts = column(&im->row, "timestamp");
     im->col_index = column(&im->row, "index");
     im->col_uuid = column(&im->row, "uuid");
@@ -183,12 +220,13 @@ static bool parse_quantity(const char *s, size_t len, const char *unit, int scal
  * The device a sample belongs to: PREFIX-gpuINDEX with --device, else the
  * GPU's uuid in lower case (GPU-5fd4c5d2-... becomes gpu-5fd4c5d2-..., an id).
  */
+static struct gc_import_device *device_for_id(struct gc_importer *im, const char *id,
+                                              struct gc_fail *f);
+
 static struct gc_import_device *device_for(struct gc_importer *im, const char *uuid,
                                            const char *index, struct gc_fail *f)
 {
     char id[128];
-    struct gc_import_device *dev;
-    size_t n;
 
     if (im->opts.device != NULL) {
         snprintf(id, sizeof(id), "%s-gpu%s", im->opts.device, index);
@@ -198,7 +236,16 @@ static struct gc_import_device *device_for(struct gc_importer *im, const char *u
             if (*p >= 'A' && *p <= 'Z')
                 *p = (char)(*p - 'A' + 'a');
     }
-    n = strlen(id);
+    return device_for_id(im, id, f);
+}
+
+/* The device named ID, created on first sight. */
+static struct gc_import_device *device_for_id(struct gc_importer *im, const char *id,
+                                              struct gc_fail *f)
+{
+    struct gc_import_device *dev;
+    size_t n = strlen(id);
+
     if (!gc_id_valid(id, n)) {
         gc_fail(f, "bad_field", "'%s' cannot be a device id ([a-z0-9][a-z0-9._-]{0,63})", id);
         return NULL;
@@ -349,10 +396,182 @@ static bool dcgm_line(struct gc_importer *im, const struct gc_line *line, struct
     return true;
 }
 
+const char *gc_import_map_parse(const char *arg, struct gc_import_map *m, char **store)
+{
+    char *copy = strdup(arg), *item, *next;
+
+    if (copy == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    memset(m, 0, sizeof(*m));
+    *store = copy;
+    for (item = copy; item != NULL; item = next) {
+        char *eq = strchr(item, '=');
+        const char **slot = NULL;
+
+        next = strchr(item, ',');
+        if (next != NULL)
+            *next++ = '\0';
+        if (eq == NULL || eq[1] == '\0')
+            return "expected KEY=COLUMN items separated by commas";
+        *eq = '\0';
+        if (strcmp(item, "ts") == 0)
+            slot = &m->ts;
+        else if (strcmp(item, "end") == 0)
+            slot = &m->end;
+        else if (strcmp(item, "device") == 0)
+            slot = &m->device;
+        else if (strcmp(item, "energy_wh") == 0)
+            slot = &m->energy_wh;
+        else if (strcmp(item, "energy_kwh") == 0)
+            slot = &m->energy_kwh;
+        else
+            return "keys are ts, end, device, energy_wh and energy_kwh";
+        if (*slot != NULL)
+            return "a key is mapped twice";
+        *slot = eq + 1;
+    }
+    if (m->ts == NULL)
+        return "ts must be mapped";
+    if ((m->energy_wh == NULL) == (m->energy_kwh == NULL))
+        return "exactly one of energy_wh and energy_kwh must be mapped";
+    return NULL;
+}
+
+/* Reads TEXT[0..2*N) from S as a number in [LO, HI]. */
+static bool number_at(const char *s, int n, int lo, int hi, int *out)
+{
+    return digits(s, n, out) && *out >= lo && *out <= hi;
+}
+
+/*
+ * A CSV timestamp to ms since the epoch: "YYYY-MM-DD[T ]HH:MM[:SS[.fff]]"
+ * followed by "Z" or "+HH:MM"/"-HH:MM" (normalised to UTC), or by nothing
+ * (local time at --tz).
+ */
+static bool parse_csv_time(const struct gc_importer *im, const char *s, size_t len, int64_t *ms,
+                           struct gc_fail *f)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, mo, d, h, mi, sec = 0, frac_ms = 0;
+    int64_t offset_s = im->opts.tz_offset_s;
+    size_t i = 16;
+
+    if (len < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+        !digits(s, 4, &y) || !number_at(s + 5, 2, 1, 12, &mo) || !digits(s + 8, 2, &d) ||
+        !number_at(s + 11, 2, 0, 23, &h) || !number_at(s + 14, 2, 0, 59, &mi))
+        return gc_fail(f, "bad_time", "expected YYYY-MM-DDTHH:MM:SS with Z, an offset or none");
+    if (i < len && s[i] == ':') {
+        if (len < i + 3 || !number_at(s + i + 1, 2, 0, 59, &sec))
+            return gc_fail(f, "bad_time", "bad seconds");
+        i += 3;
+        if (i < len && s[i] == '.') {
+            int n = 0, dgt;
+
+            for (i++; i < len && digits(s + i, 1, &dgt); i++, n++)
+                if (n < 3)
+                    frac_ms = frac_ms * 10 + dgt;
+            if (n == 0)
+                return gc_fail(f, "bad_time", "bad fraction of a second");
+            for (; n < 3; n++)
+                frac_ms *= 10;
+        }
+    }
+    if (y < 1 || d < 1 || d > mdays[mo - 1] + (mo == 2 && gc_is_leap_year(y)))
+        return gc_fail(f, "bad_time", "no such date");
+    if (i < len) {
+        char zone[8];
+
+        if (len - i >= sizeof(zone))
+            return gc_fail(f, "bad_time", "unexpected text after the time");
+        memcpy(zone, s + i, len - i);
+        zone[len - i] = '\0';
+        if (gc_time_parse_offset(zone, &offset_s) != NULL)
+            return gc_fail(f, "bad_time", "bad UTC offset '%s'", zone);
+    }
+    *ms = ((gc_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec) -
+           offset_s) *
+              1000 +
+          frac_ms;
+    return true;
+}
+
+/* One interval row of --format csv: its energy is spread over [start, end) exactly. */
+static bool csv_line(struct gc_importer *im, const char *source, const struct gc_line *line,
+                     struct gc_fail *f)
+{
+    struct gc_import_device *dev;
+    struct emit_ctx e = {im, NULL};
+    int64_t start_ms = 0, end_ms = 0, value = 0, energy_uj;
+    const char *why, *id;
+
+    if (!gc_csv_split(line->bytes, line->len, true, &im->row, f))
+        return false;
+    if (source != im->source) {
+        im->source = source;
+        im->have_header = false;
+        return read_header(im, f);
+    }
+    if (!im->have_header)
+        return gc_fail(f, "bad_csv", "no valid header line");
+    if (im->row.n != im->n_cols)
+        return gc_fail(f, "bad_csv", "%zu fields where the header has %zu", im->row.n, im->n_cols);
+    if (!parse_csv_time(im, im->row.field[im->col_ts], im->row.len[im->col_ts], &start_ms, f))
+        return false;
+    end_ms = start_ms + im->opts.period_s * 1000;
+    if (im->col_end >= 0 &&
+        !parse_csv_time(im, im->row.field[im->col_end], im->row.len[im->col_end], &end_ms, f))
+        return false;
+    if (end_ms <= start_ms)
+        return gc_fail(f, "bad_time", "the interval ends before it starts");
+    why = gc_decimal_parse(im->row.field[im->col_energy], im->row.len[im->col_energy],
+                           im->energy_scale, &value);
+    if (why != NULL)
+        return gc_fail(f, "bad_number", "'%s': %s", im->row.field[im->col_energy], why);
+    if (value < 0)
+        return gc_fail(f, "bad_number", "negative energy");
+    id = im->col_device >= 0 ? im->row.field[im->col_device] : im->opts.device;
+    dev = device_for_id(im, id, f);
+    if (dev == NULL)
+        return false;
+    e.dev = dev;
+    if (im->opts.counter) {
+        /* A register read at TS: the energy since the last reading is the difference. */
+        int64_t before = dev->counter_uj;
+        bool had = dev->have_counter;
+
+        dev->have_counter = true;
+        dev->counter_uj = value;
+        if (!had || value < before) {
+            if (!gc_integrator_add_energy(&dev->integ, start_ms, -1, -1, emit_period, &e, f))
+                return false;
+            if (!had)
+                return true;
+            return gc_fail(f, "counter_reset",
+                           "the register of '%s' went back from %lld to %lld mWh: a reset, "
+                           "nothing booked since the previous reading",
+                           dev->id, (long long)before, (long long)value);
+        }
+        value -= before;
+        end_ms = start_ms;
+    }
+    /* mWh to µJ: 1 mWh is 3.6e6 µJ. */
+    if (value > INT64_MAX / (GC_MWMS_PER_WH / 1000))
+        return gc_fail(f, "bad_number", "energy out of range");
+    energy_uj = value * (GC_MWMS_PER_WH / 1000);
+    if (!im->opts.counter && (!dev->integ.have_sample || dev->integ.t_ms != start_ms)) {
+        /* A new run of intervals starts here: a baseline, nothing booked before it. */
+        if (!gc_integrator_add_energy(&dev->integ, start_ms, -1, -1, emit_period, &e, f))
+            return false;
+    }
+    return gc_integrator_add_energy(&dev->integ, end_ms, energy_uj, -1, emit_period, &e, f);
+}
+
 bool gc_importer_line(struct gc_importer *im, const char *source, const struct gc_line *line,
                       struct gc_fail *f)
 {
     switch (im->opts.format) {
+    case GC_IMPORT_CSV:
+        return csv_line(im, source, line, f);
     case GC_IMPORT_NVIDIA_SMI:
         return smi_line(im, source, line, f);
     case GC_IMPORT_DCGM:

@@ -21,7 +21,23 @@
 enum gc_import_format {
     GC_IMPORT_NVIDIA_SMI, /* nvidia-smi --query-gpu=... --format=csv[,nounits] */
     GC_IMPORT_DCGM,       /* dcgm-exporter's Prometheus text, samples with timestamps */
+    GC_IMPORT_CSV,        /* any CSV with a header, columns named by --map */
 };
+
+/* The columns --map names for --format csv (header names; NULL when not mapped). */
+struct gc_import_map {
+    const char *ts;         /* interval start (required) */
+    const char *end;        /* interval end; without it an interval is --period-s long */
+    const char *device;     /* device id; without it --device names the one device */
+    const char *energy_wh;  /* energy over the interval in Wh, or with --counter a register */
+    const char *energy_kwh; /* the same in kWh (decimal, converted exactly) */
+};
+
+/*
+ * Parses a --map value "ts=COL,end=COL,device=COL,energy_wh=COL|energy_kwh=COL" into M
+ * (pointers into the copy it makes in STORE; the caller frees STORE). Returns NULL or a reason.
+ */
+const char *gc_import_map_parse(const char *arg, struct gc_import_map *m, char **store);
 
 struct gc_import_opts {
     enum gc_import_format format;
@@ -29,6 +45,8 @@ struct gc_import_opts {
     int64_t period_s;    /* divides 3600 */
     int64_t tz_offset_s; /* local time = UTC + offset, for timestamps without a zone */
     int64_t max_gap_ms;  /* longer gaps between samples are not bridged */
+    struct gc_import_map map; /* --format csv */
+    bool counter;             /* --format csv: the energy column is a cumulative register */
 };
 
 /* Receives each reading record (canonical JSON, no newline). */
@@ -42,6 +60,8 @@ struct gc_importer {
     const char *source;    /* the source whose header is in cols */
     bool have_header;
     int col_ts, col_index, col_uuid, col_power, col_util;
+    int col_end, col_device, col_energy; /* --format csv */
+    int energy_scale;                    /* decimal places to mWh: 3 for Wh, 6 for kWh */
     size_t n_cols;
     struct gc_csv_row row;
     struct gc_buf scratch;

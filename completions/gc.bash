@@ -60,8 +60,8 @@ _gc_attest() {
         --efficiency-bps --owner"
     local sign_opts="--keydir --state -o --output --rejects --max-line-bytes -q --quiet
         --progress"
-    local import_opts="--format --device --period-s --tz --max-gap-s -o --output --rejects
-        --max-line-bytes -q --quiet --progress"
+    local import_opts="--format --device --period-s --tz --max-gap-s --map --counter -o --output
+        --rejects --max-line-bytes -q --quiet --progress"
     COMPREPLY=()
     _gc_words
 
@@ -74,7 +74,7 @@ _gc_attest() {
         case $w in
         -k | --key | --device | --class | --rated-w | --zone | --geohash | --gpus | \
             --efficiency-bps | --owner | --keydir | --state | -o | --output | --rejects | \
-            --max-line-bytes | --format | --period-s | --tz | --max-gap-s)
+            --max-line-bytes | --format | --period-s | --tz | --max-gap-s | --map)
             skip=1
             ;;
         -*) ;;
@@ -91,7 +91,7 @@ _gc_attest() {
         return
         ;;
     --format)
-        _gc_reply "nvidia-smi dcgm"
+        _gc_reply "nvidia-smi dcgm csv"
         return
         ;;
     --tz)
@@ -107,7 +107,7 @@ _gc_attest() {
         return
         ;;
     --device | --rated-w | --zone | --geohash | --gpus | --efficiency-bps | --owner | \
-        --max-line-bytes | --period-s | --max-gap-s)
+        --max-line-bytes | --period-s | --max-gap-s | --map)
         return
         ;;
     esac

@@ -158,3 +158,58 @@ counter_wh() {
     assert_failure 65
     assert_equal "$(jq -r .reason rej.ndjson | tr '\n' ' ')" "bad_time bad_number bad_prom bad_number "
 }
+
+@test "csv: +02:00 offsets normalised to UTC, kWh read exactly, devices from a column" {
+    run gc-attest import -q --format csv --period-s 300 \
+        --map ts=timestamp,device=meter,energy_kwh=import_kwh "$IMP/meter-offsets.csv"
+    assert_success
+    assert_equal "$output" "$(cat "$IMP/meter-offsets.golden.ndjson")"
+    # 0.0412+0.0398+0.0405+0.0333333+0.0390 kWh = 193.8333 Wh: 193 booked, nothing lost to floats
+    assert_equal "$(jq -s 'map(select(.device == "pv-001") | .energy_wh) | add' <<<"$output")" 193
+    assert_equal "$(jq -r 'select(.device == "pv-001") | .ts' <<<"$output" | head -n 1)" \
+        2026-11-01T10:00:00Z
+}
+
+@test "csv --counter: register differences, a reset reported and not booked" {
+    run gc-attest import --format csv --counter --device meter-9 --tz +01:00 --period-s 900 \
+        --rejects rej.ndjson -o out.ndjson --map ts=read_at,energy_wh=register_wh \
+        "$IMP/meter-register.csv"
+    assert_failure 65
+    cmp out.ndjson "$IMP/meter-register.golden.ndjson"
+    assert_equal "$(jq -r '"\(.line) \(.reason)"' rej.ndjson)" "5 counter_reset"
+    # 250.5 + 250.25 + 248.25 + 250.25 Wh read; the reset interval is not booked
+    assert_equal "$(jq -s 'map(.energy_wh) | add' out.ndjson)" 999
+}
+
+@test "csv: the hourly layout of granular-certificate registries, with a documented --map" {
+    run gc-attest import -q --format csv --period-s 3600 \
+        --map ts=interval_start_datetime,end=interval_end_datetime,device=device_id,energy_wh=interval_usage \
+        "$IMP/registry-hourly.csv"
+    assert_success
+    assert_equal "$output" "$(cat "$IMP/registry-hourly.golden.ndjson")"
+    assert_equal "$(jq -r .energy_wh <<<"$output" | tr '\n' ' ')" "1234 988 1500 "
+    # the documented line is in the man page
+    grep -q 'ts=interval_start_datetime,end=interval_end_datetime,device=device_id' "$TOP/man/gc-attest.1"
+}
+
+@test "csv: bad rows and bad --map values" {
+    printf '%s\n' 'ts,kwh' '2026-11-01T10:00:00Z,1.5' '2026-11-01T10:05:00+25:00,1' \
+        '2026-11-31T10:00:00Z,1' '2026-11-01T10:10:00Z,1,5' '2026-11-01T10:10:00Z,x' \
+        '2026-11-01T10:10:00Z,-1' '2026-11-01T10:00:00Z,1' >bad.csv
+    run gc-attest import --format csv --device m1 --map ts=ts,energy_kwh=kwh --rejects rej.ndjson bad.csv
+    assert_failure 65
+    assert_equal "$(jq -r .reason rej.ndjson | tr '\n' ' ')" \
+        "bad_time bad_time bad_csv bad_number bad_number non_monotonic_time "
+    run gc-attest import --format csv --map ts=ts bad.csv
+    assert_failure 64
+    run gc-attest import --format csv --map ts=ts,energy_wh=a,energy_kwh=b --device m bad.csv
+    assert_failure 64
+    run gc-attest import --format csv --map ts=ts,energy_wh=kwh bad.csv
+    assert_failure 64
+    assert_output --partial "device=COL"
+    run gc-attest import --format nvidia-smi --counter bad.csv
+    assert_failure 64
+    run gc-attest import --format csv --device m --map ts=nope,energy_wh=kwh bad.csv
+    assert_failure 65
+    assert_output --partial "the header has no column 'nope'"
+}
