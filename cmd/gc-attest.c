@@ -13,6 +13,7 @@
 #include "gc_device.h"
 #include "gc_err.h"
 #include "gc_filter.h"
+#include "gc_http.h"
 #include "gc_import.h"
 #include "gc_json.h"
 #include "gc_map.h"
@@ -25,9 +26,12 @@ static const char help[] =
     "                        [--geohash G] [--gpus N] [--efficiency-bps N] [--owner ID]\n"
     "       gc-attest sign --keydir DIR --state FILE [-o FILE] [--rejects FILE]\n"
     "                      [--max-line-bytes N] [-q] [--progress] [FILE...]\n"
-    "       gc-attest import --format F [--device ID] [--period-s N] [--tz OFFSET]\n"
+    "       gc-attest import --format F [--device ID] [--period-s N] [--tz ZONE]\n"
     "                        [--max-gap-s N] [--map SPEC] [--counter] [-o FILE]\n"
     "                        [--rejects FILE] [FILE...]\n"
+    "       gc-attest fetch URL [--cursor FILE] [--since-param NAME] [--token-file F]\n"
+    "                       [--timeout-s N] [--retries N] [--ca-file F] [--max-bytes N]\n"
+    "                       [--format F ...] [-o FILE] [--rejects FILE]\n"
     "       gc-attest -h | --help | -V | --version\n"
     "\n"
     "Sign meter readings into per-device hash chains of attestations.\n"
@@ -36,6 +40,7 @@ static const char help[] =
     "        and print the device's registry record on standard output\n"
     "sign    read reading records, write attestation records\n"
     "import  turn telemetry exports into reading records, energy integrated exactly\n"
+    "fetch   GET readings (JSON array or NDJSON, or any import --format) over HTTP\n"
     "\n"
     "  -k, --key KEYFILE        secret key file to create (keygen)\n"
     "      --device ID          device id, [a-z0-9][a-z0-9._-]{0,63}; import: id prefix\n"
@@ -53,8 +58,16 @@ static const char help[] =
     "                           (or energy_kwh=COL): the columns to read\n"
     "      --counter            import csv: the energy column is a cumulative register\n"
     "      --period-s N         import: period length, divides 3600 (default 300)\n"
-    "      --tz OFFSET          import: UTC offset of local timestamps (default Z)\n"
+    "      --tz ZONE            import: zone of timestamps without an offset: an IANA\n"
+    "                           name such as Europe/Berlin, +HH:MM, or Z (default)\n"
     "      --max-gap-s N        import: longest gap bridged between samples (default 60)\n"
+    "      --cursor FILE        fetch: per URL, the last reading time; fetch from there\n"
+    "      --since-param NAME   fetch: the query parameter carrying it (default since)\n"
+    "      --token-file F       fetch: bearer token, first line of F (mode 0600)\n"
+    "      --timeout-s N        fetch: limit for one attempt (default 30)\n"
+    "      --retries N          fetch: further attempts on timeouts, 429, 5xx (default 3)\n"
+    "      --ca-file F          fetch: CA certificates to trust (TLS is always verified)\n"
+    "      --max-bytes N        fetch: largest response accepted (default 67108864)\n"
     "  -o, --output FILE        write records here (atomically; .zst compresses)\n"
     "      --rejects FILE       write bad lines here as reject records and go on\n"
     "      --max-line-bytes N   longest accepted input line (default 1048576)\n"
@@ -80,6 +93,13 @@ enum {
     OPT_MAX_GAP,
     OPT_MAP,
     OPT_COUNTER,
+    OPT_CURSOR,
+    OPT_SINCE_PARAM,
+    OPT_TOKEN_FILE,
+    OPT_TIMEOUT,
+    OPT_RETRIES,
+    OPT_CA_FILE,
+    OPT_MAX_BYTES,
 };
 
 struct gc_attest_opts {
@@ -93,8 +113,13 @@ struct gc_attest_opts {
     const char *state;
     /* import */
     struct gc_import_opts import;
+    struct gc_tz tz;
     bool have_format;
     char *map_store;
+    /* fetch */
+    const char *cursor;
+    const char *since_param;
+    struct gc_http_opts http;
     struct gc_filter_opts filter;
     char **files;
     int nfiles;
@@ -218,6 +243,15 @@ static int gc_attest_sign(const struct gc_attest_opts *o)
 
 /* --- import --- */
 
+/* Local times in a repeated hour are placed by the order of the data, and said so. */
+static void report_ambiguous(const struct gc_importer *im)
+{
+    if (im->n_ambiguous > 0)
+        gc_warn("%llu local times fell in an hour repeated at a daylight-saving change and were "
+                "placed by the order of the data",
+                (unsigned long long)im->n_ambiguous);
+}
+
 static void import_out(void *ctx, const char *rec, size_t len)
 {
     gc_filter_emit(ctx, rec, len);
@@ -237,9 +271,255 @@ static int gc_attest_import(const struct gc_attest_opts *o)
     gc_filter_init(&flt, &o->filter);
     gc_importer_init(&im, &o->import, import_out, &flt);
     gc_filter_run_lines(&flt, o->files, o->nfiles, import_line, &im);
+    report_ambiguous(&im);
     gc_importer_finish(&im);
     free(o->map_store);
     return gc_filter_finish(&flt);
+}
+
+/* --- fetch --- */
+
+/* Cursors: per URL, the time of the last reading fetched (NDJSON, sorted by URL). */
+struct gc_cursor {
+    char *url;
+    int64_t since_s;
+};
+
+struct gc_fetcher {
+    const struct gc_attest_opts *opts;
+    struct gc_map cursors; /* url -> struct gc_cursor * */
+    struct gc_importer im;
+    struct gc_filter *flt;
+    bool have_latest;
+    int64_t latest_s; /* the newest reading written */
+    struct gc_buf rec_out;
+};
+
+static bool load_cursor(void *ctx, json_t *rec, struct gc_fail *f)
+{
+    struct gc_fetcher *fx = ctx;
+    struct gc_cursor *c;
+    const char *url;
+    int64_t v, since;
+
+    if (!gc_field_const(rec, "type", "cursor", f) || !gc_field_int(rec, "v", 1, 1, &v, f) ||
+        !gc_field_str(rec, "url", &url, NULL, f) || !gc_field_time(rec, "since", &since, f))
+        return false;
+    if (gc_map_get(&fx->cursors, url) != NULL)
+        return gc_fail(f, "bad_field", "a URL appears twice");
+    c = malloc(sizeof(*c));
+    if (c == NULL || (c->url = strdup(url)) == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    c->since_s = since;
+    gc_map_put(&fx->cursors, c->url, c);
+    return true;
+}
+
+static void save_cursors(const struct gc_fetcher *fx, const char *path)
+{
+    struct gc_cursor **cs = (struct gc_cursor **)gc_map_sorted_values(&fx->cursors);
+    struct gc_buf out = GC_BUF_INIT;
+
+    for (size_t i = 0; i < fx->cursors.n; i++) {
+        char ts[GC_TIME_LEN + 1];
+
+        gc_time_format(cs[i]->since_s, ts);
+        gc_buf_addf(&out, "{\"since\":\"%s\",\"type\":\"cursor\",\"url\":", ts);
+        gc_jcs_append_string(&out, cs[i]->url, strlen(cs[i]->url));
+        gc_buf_adds(&out, ",\"v\":1}\n");
+    }
+    gc_atomic_write(path, out.ptr, out.len);
+    gc_buf_release(&out);
+    free(cs);
+}
+
+/* Notes the time of a reading written, for the cursor. */
+static void note_time(struct gc_fetcher *fx, int64_t ts)
+{
+    if (!fx->have_latest || ts > fx->latest_s)
+        fx->latest_s = ts;
+    fx->have_latest = true;
+}
+
+/* A reading record from the response: checked, then written in canonical form. */
+static bool fetch_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
+                         struct gc_fail *f)
+{
+    struct gc_fetcher *fx = ctx;
+    struct gc_reading r;
+
+    if (!gc_reading_parse(rec, GC_READING, &r, f))
+        return false;
+    gc_buf_reset(&fx->rec_out);
+    gc_jcs_append(&fx->rec_out, rec);
+    gc_filter_emit(flt, fx->rec_out.ptr, fx->rec_out.len);
+    note_time(fx, r.ts);
+    return true;
+}
+
+static void fetch_import_out(void *ctx, const char *rec, size_t len)
+{
+    struct gc_fetcher *fx = ctx;
+    struct gc_fail f;
+    json_t *j = gc_json_parse_object(rec, len, &f);
+    int64_t ts;
+
+    gc_filter_emit(fx->flt, rec, len);
+    if (j != NULL && gc_field_time(j, "ts", &ts, &f))
+        note_time(fx, ts);
+    json_decref(j);
+}
+
+static bool fetch_line(void *ctx, struct gc_filter *flt, const char *source,
+                       const struct gc_line *line, struct gc_fail *f)
+{
+    return gc_importer_line(&((struct gc_fetcher *)ctx)->im, source, line, f);
+}
+
+/* Feeds BODY to the filter: a JSON array of readings, NDJSON, or an import format. */
+static void fetch_body(struct gc_fetcher *fx, const char *source, const struct gc_buf *body)
+{
+    const char *p = body->ptr, *end = body->ptr + body->len;
+    struct gc_line line = {0};
+    const char *q = p;
+
+    while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+        q++;
+    if (!fx->opts->have_format && q < end && *q == '[') {
+        /* A JSON array: each element becomes a line of its canonical form. */
+        json_error_t err;
+        json_t *arr = json_loadb(body->ptr, body->len, JSON_REJECT_DUPLICATES, &err);
+        struct gc_buf one = GC_BUF_INIT;
+
+        if (arr == NULL || !json_is_array(arr)) {
+            /* Not an array after all: the body goes to the rejects as one bad line. */
+            line.bytes = body->ptr;
+            line.len = line.total_len = body->len;
+            line.line_no = 1;
+            gc_filter_feed(fx->flt, source, &line, fetch_record, NULL, fx);
+            json_decref(arr);
+            return;
+        }
+        for (size_t i = 0; i < json_array_size(arr); i++) {
+            gc_buf_reset(&one);
+            gc_jcs_append(&one, json_array_get(arr, i));
+            line.bytes = one.ptr;
+            line.len = line.total_len = one.len;
+            line.line_no = i + 1;
+            line.offset = 0;
+            gc_filter_feed(fx->flt, source, &line, fetch_record, NULL, fx);
+        }
+        gc_buf_release(&one);
+        json_decref(arr);
+        return;
+    }
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+        line.bytes = p;
+        line.total_len = len;
+        /* --max-line-bytes holds here as for files: the line is kept cut, its length noted. */
+        line.len = len < fx->flt->opts.max_line ? len : fx->flt->opts.max_line;
+        line.line_no++;
+        line.offset = (uint64_t)(p - body->ptr);
+        if (fx->opts->have_format)
+            gc_filter_feed(fx->flt, source, &line, NULL, fetch_line, fx);
+        else
+            gc_filter_feed(fx->flt, source, &line, fetch_record, NULL, fx);
+        p += len + (nl != NULL);
+    }
+}
+
+/* URL with "NAME=SINCE" added to its query, SINCE percent-encoded (':' is). */
+static void url_with_since(struct gc_buf *out, const char *url, const char *name, int64_t since_s)
+{
+    char ts[GC_TIME_LEN + 1];
+    const char *hash = strchr(url, '#');
+    size_t base = hash ? (size_t)(hash - url) : strlen(url);
+
+    gc_time_format(since_s, ts);
+    gc_buf_add(out, url, base);
+    gc_buf_addc(out, memchr(url, '?', base) ? '&' : '?');
+    gc_buf_addf(out, "%s=", name);
+    for (const char *c = ts; *c; c++) {
+        if (*c == ':')
+            gc_buf_adds(out, "%3A");
+        else
+            gc_buf_addc(out, *c);
+    }
+}
+
+static int gc_attest_fetch(const struct gc_attest_opts *o)
+{
+    struct gc_fetcher fx = {.opts = o};
+    struct gc_cursor *c = NULL;
+    const char *url = o->files[0];
+    struct gc_buf req = GC_BUF_INIT, body = GC_BUF_INIT;
+    char shown[512];
+    struct gc_filter flt;
+    struct gc_fail f;
+    long status = 0;
+    int rc;
+
+    if (o->cursor != NULL) {
+        gc_lock_state(o->cursor);
+        gc_load_records(o->cursor, true, load_cursor, &fx);
+        c = gc_map_get(&fx.cursors, url);
+    }
+    if (c != NULL)
+        url_with_since(&req, url, o->since_param, c->since_s);
+    else
+        gc_buf_adds(&req, url);
+    gc_http_url_shown(url, shown, sizeof(shown));
+
+    if (gc_http_get(req.ptr, &o->http, &body, &status, &f) != 0) {
+        int code = strcmp(f.reason, "unavailable") == 0 ? GC_EX_TEMPFAIL
+                   : strcmp(f.reason, "bad_url") == 0   ? GC_EX_USAGE
+                                                        : GC_EX_PROTOCOL;
+
+        gc_error("%s: %s", f.reason, f.detail);
+        gc_buf_release(&req);
+        gc_buf_release(&body);
+        return code;
+    }
+
+    gc_filter_init(&flt, &o->filter);
+    fx.flt = &flt;
+    if (o->have_format)
+        gc_importer_init(&fx.im, &o->import, fetch_import_out, &fx);
+    fetch_body(&fx, shown, &body);
+    if (o->have_format) {
+        report_ambiguous(&fx.im);
+        gc_importer_finish(&fx.im);
+    }
+    rc = gc_filter_finish(&flt);
+
+    /* The cursor moves only after the readings are safely written: a crash re-fetches. */
+    if (o->cursor != NULL && !flt.stopped && fx.have_latest &&
+        (c == NULL || fx.latest_s > c->since_s)) {
+        if (c == NULL) {
+            c = malloc(sizeof(*c));
+            if (c == NULL || (c->url = strdup(url)) == NULL)
+                gc_die(GC_EX_SOFTWARE, "out of memory");
+            gc_map_put(&fx.cursors, c->url, c);
+        }
+        c->since_s = fx.latest_s;
+        save_cursors(&fx, o->cursor);
+    }
+    for (size_t i = 0; i < fx.cursors.cap; i++) {
+        struct gc_cursor *k = fx.cursors.slots[i].value;
+
+        if (k != NULL) {
+            free(k->url);
+            free(k);
+        }
+    }
+    gc_map_release(&fx.cursors);
+    gc_buf_release(&fx.rec_out);
+    gc_buf_release(&req);
+    gc_buf_release(&body);
+    return rc;
 }
 
 /* --- command line --- */
@@ -271,16 +551,25 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
         {"max-gap-s", required_argument, NULL, OPT_MAX_GAP},
         {"map", required_argument, NULL, OPT_MAP},
         {"counter", no_argument, NULL, OPT_COUNTER},
+        {"cursor", required_argument, NULL, OPT_CURSOR},
+        {"since-param", required_argument, NULL, OPT_SINCE_PARAM},
+        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+        {"timeout-s", required_argument, NULL, OPT_TIMEOUT},
+        {"retries", required_argument, NULL, OPT_RETRIES},
+        {"ca-file", required_argument, NULL, OPT_CA_FILE},
+        {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    bool keygen, sign, import;
+    bool keygen, sign, import, fetch;
     int c;
 
     memset(o, 0, sizeof(*o));
     o->device.gpus = 1;
     o->import.period_s = 300;
     o->import.max_gap_ms = 60000;
+    o->since_param = "since";
+    gc_http_opts_default(&o->http);
     if (argc > 1 && argv[1][0] != '-') {
         o->verb = argv[1];
         argv++;
@@ -346,10 +635,13 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
                 gc_cli_usage("option '--period-s': %s does not divide 3600", optarg);
             break;
         case OPT_TZ: {
-            const char *why = gc_time_parse_offset(optarg, &o->import.tz_offset_s);
+            const char *why;
 
+            gc_tz_release(&o->tz);
+            why = gc_tz_load(&o->tz, optarg, NULL);
             if (why != NULL)
-                gc_cli_usage("option '--tz': '%s': %s", optarg, why);
+                gc_cli_usage("option '--tz': %s", why);
+            o->import.tz = &o->tz;
             break;
         }
         case OPT_MAP: {
@@ -364,6 +656,32 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
         case OPT_COUNTER:
             o->import.counter = true;
             break;
+        case OPT_CURSOR:
+            o->cursor = optarg;
+            break;
+        case OPT_SINCE_PARAM:
+            if (strspn(optarg,
+                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+                    strlen(optarg) ||
+                !*optarg)
+                gc_cli_usage("option '--since-param': '%s' is not a plain parameter name", optarg);
+            o->since_param = optarg;
+            break;
+        case OPT_TOKEN_FILE:
+            o->http.token_file = optarg;
+            break;
+        case OPT_TIMEOUT:
+            o->http.timeout_ms = 1000 * gc_cli_int("timeout-s", optarg, 1, 86400);
+            break;
+        case OPT_RETRIES:
+            o->http.retries = (int)gc_cli_int("retries", optarg, 0, 100);
+            break;
+        case OPT_CA_FILE:
+            o->http.ca_file = optarg;
+            break;
+        case OPT_MAX_BYTES:
+            o->http.max_bytes = (size_t)gc_cli_int("max-bytes", optarg, 1, (int64_t)1 << 40);
+            break;
         case OPT_MAX_GAP:
             o->import.max_gap_ms = 1000 * gc_cli_int("max-gap-s", optarg, 1, 86400);
             break;
@@ -375,13 +693,16 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
     o->nfiles = argc - optind;
 
     if (o->verb == NULL)
-        gc_cli_usage("a command is needed: keygen, sign or import");
+        gc_cli_usage("a command is needed: keygen, sign, import or fetch");
     keygen = strcmp(o->verb, "keygen") == 0;
     sign = strcmp(o->verb, "sign") == 0;
     import = strcmp(o->verb, "import") == 0;
-    if (!keygen && !sign && !import)
-        gc_cli_usage("unknown command '%s' (keygen, sign or import)", o->verb);
-    if (import) {
+    fetch = strcmp(o->verb, "fetch") == 0;
+    if (!keygen && !sign && !import && !fetch)
+        gc_cli_usage("unknown command '%s' (keygen, sign, import or fetch)", o->verb);
+    if (fetch && o->nfiles != 1)
+        gc_cli_usage("fetch takes one URL");
+    if (import || (fetch && o->have_format)) {
         if (!o->have_format)
             gc_cli_usage("import needs --format");
         o->import.device = o->have_device ? o->device.id : NULL;
@@ -391,6 +712,11 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
             gc_cli_usage("--format csv needs device=COL in --map, or --device");
         if (o->import.counter && o->import.format != GC_IMPORT_CSV)
             gc_cli_usage("--counter goes with --format csv");
+        return;
+    }
+    if (fetch) {
+        if (o->have_device || o->map_store != NULL || o->import.counter || o->import.tz != NULL)
+            gc_cli_usage("--device, --map, --counter and --tz go with --format");
         return;
     }
     if (keygen) {
@@ -408,12 +734,18 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
 int main(int argc, char **argv)
 {
     struct gc_attest_opts opts;
+    int rc;
 
     gc_cli_init(argv[0]);
     parse_args(argc, argv, &opts);
     if (strcmp(opts.verb, "keygen") == 0)
-        return gc_attest_keygen(&opts);
-    if (strcmp(opts.verb, "import") == 0)
-        return gc_attest_import(&opts);
-    return gc_attest_sign(&opts);
+        rc = gc_attest_keygen(&opts);
+    else if (strcmp(opts.verb, "import") == 0)
+        rc = gc_attest_import(&opts);
+    else if (strcmp(opts.verb, "fetch") == 0)
+        rc = gc_attest_fetch(&opts);
+    else
+        rc = gc_attest_sign(&opts);
+    gc_tz_release(&opts.tz);
+    return rc;
 }

@@ -18,6 +18,7 @@ enum gc_exit {
     GC_EX_SOFTWARE = 70, /* an invariant broke */
     GC_EX_IOERR = 74,    /* read or write failed */
     GC_EX_TEMPFAIL = 75, /* lock busy, source unavailable: retry later */
+    GC_EX_PROTOCOL = 76, /* a remote source refused or answered wrongly */
     GC_EX_NOPERM = 77,   /* key file permissions */
 };
 

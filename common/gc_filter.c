@@ -141,7 +141,33 @@ static void progress(struct gc_filter *flt)
     flt->progress_shown = true;
 }
 
-/* The record loop; exactly one of RECORD_FN (NDJSON records) and LINE_FN (raw lines) is set. */
+void gc_filter_feed(struct gc_filter *flt, const char *source, const struct gc_line *line,
+                    gc_record_fn record_fn, gc_line_fn line_fn, void *ctx)
+{
+    struct gc_fail f; /* filled by whichever check refuses */
+    json_t *rec = NULL;
+    bool ok;
+
+    if (flt->stopped || (line->total_len == line->len && blank(line->bytes, line->len)))
+        return;
+    flt->n_in++;
+    if (flt->show_progress && flt->n_in % PROGRESS_EVERY == 0)
+        progress(flt);
+    if (line_fn != NULL) {
+        flt->aggregate = true;
+        ok = check_length(line, flt->opts.max_line, &f) && line_fn(ctx, flt, source, line, &f);
+    } else {
+        rec = parse_line(line, flt->opts.max_line, &f);
+        ok = rec != NULL && record_fn(ctx, flt, rec, line, &f);
+    }
+    if (ok)
+        flt->n_ok++;
+    else
+        reject(flt, source, line, &f);
+    json_decref(rec);
+}
+
+/* The record loop over files; exactly one of RECORD_FN and LINE_FN is set. */
 static void run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn record_fn,
                 gc_line_fn line_fn, void *ctx)
 {
@@ -157,29 +183,8 @@ static void run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn re
         struct gc_line line;
 
         gc_reader_open(&r, files[i], flt->opts.max_line);
-        while (!flt->stopped && gc_reader_next(&r, &line_buf, &line)) {
-            struct gc_fail f; /* filled by whichever check refuses */
-            json_t *rec = NULL;
-            bool ok;
-
-            if (line.total_len == line.len && blank(line.bytes, line.len))
-                continue;
-            flt->n_in++;
-            if (flt->show_progress && flt->n_in % PROGRESS_EVERY == 0)
-                progress(flt);
-            if (line_fn != NULL) {
-                ok = check_length(&line, flt->opts.max_line, &f) &&
-                     line_fn(ctx, flt, r.name, &line, &f);
-            } else {
-                rec = parse_line(&line, flt->opts.max_line, &f);
-                ok = rec != NULL && record_fn(ctx, flt, rec, &line, &f);
-            }
-            if (ok)
-                flt->n_ok++;
-            else
-                reject(flt, r.name, &line, &f);
-            json_decref(rec);
-        }
+        while (!flt->stopped && gc_reader_next(&r, &line_buf, &line))
+            gc_filter_feed(flt, r.name, &line, record_fn, line_fn, ctx);
         gc_reader_close(&r);
     }
     gc_buf_release(&line_buf);

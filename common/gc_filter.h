@@ -68,6 +68,15 @@ void gc_filter_run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn
  */
 void gc_filter_run_lines(struct gc_filter *flt, char **files, int nfiles, gc_line_fn fn, void *ctx);
 
+/*
+ * The loop's body for one LINE of SOURCE, for inputs that do not come from
+ * files (an HTTP response): RECORD_FN gets it parsed as an NDJSON record, or
+ * LINE_FN as it is (exactly one of them set). Counts, rejects and stops as
+ * gc_filter_run does.
+ */
+void gc_filter_feed(struct gc_filter *flt, const char *source, const struct gc_line *line,
+                    gc_record_fn record_fn, gc_line_fn line_fn, void *ctx);
+
 /* Writes one output record: BYTES followed by '\n'. */
 void gc_filter_emit(struct gc_filter *flt, const void *bytes, size_t len);
 

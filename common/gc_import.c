@@ -8,6 +8,7 @@
 #include "gc_json.h"
 #include "gc_prom.h"
 #include "gc_time.h"
+#include "gc_tz.h"
 #include "banned.h"
 
 struct gc_import_device {
@@ -159,8 +160,7 @@ static bool digits(const char *s, int n, int *out)
 }
 
 /* "YYYY/MM/DD HH:MM:SS[.fff]" in local time at OFFSET_S from UTC, to ms since the epoch. */
-static bool parse_smi_time(const char *s, size_t len, int64_t offset_s, int64_t *ms,
-                           struct gc_fail *f)
+static bool parse_smi_time(const char *s, size_t len, int64_t *local_ms, struct gc_fail *f)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y, mo, d, h, mi, sec, frac_ms = 0;
@@ -188,10 +188,10 @@ static bool parse_smi_time(const char *s, size_t len, int64_t offset_s, int64_t 
     if (y < 1 || mo < 1 || mo > 12 || d < 1 ||
         d > mdays[mo - 1] + (mo == 2 && gc_is_leap_year(y)) || h > 23 || mi > 59 || sec > 59)
         return gc_fail(f, "bad_time", "no such date or time");
-    *ms = ((gc_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec) -
-           offset_s) *
-              1000 +
-          frac_ms;
+    *local_ms =
+        (gc_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec) *
+            1000 +
+        frac_ms;
     return true;
 }
 
@@ -264,6 +264,37 @@ static struct gc_import_device *device_for_id(struct gc_importer *im, const char
     return dev;
 }
 
+/*
+ * A local time (ms, counted as if UTC) at --tz to UTC. A time the clock
+ * skipped is refused; a time in a repeated hour is placed by the order of the
+ * data: its first occurrence when that is not before MIN_MS (the earliest the
+ * device's next time may be), else its second, and counted in n_ambiguous so
+ * the program reports it.
+ */
+static bool local_to_utc(struct gc_importer *im, int64_t local_ms, int64_t min_ms, int64_t *utc_ms,
+                         struct gc_fail *f)
+{
+    int64_t local_s = local_ms / 1000, frac = local_ms % 1000, utc_s, alt_s;
+    int r;
+
+    if (im->opts.tz == NULL) {
+        *utc_ms = local_ms;
+        return true;
+    }
+    r = gc_tz_to_utc(im->opts.tz, local_s, &utc_s, &alt_s);
+    if (r == GC_TZ_NONEXISTENT)
+        return gc_fail(f, "bad_time",
+                       "the local time does not exist at --tz: the clock skipped it at a "
+                       "daylight-saving change");
+    if (r == GC_TZ_AMBIGUOUS) {
+        im->n_ambiguous++;
+        if (utc_s * 1000 + frac < min_ms)
+            utc_s = alt_s;
+    }
+    *utc_ms = utc_s * 1000 + frac;
+    return true;
+}
+
 static bool smi_line(struct gc_importer *im, const char *source, const struct gc_line *line,
                      struct gc_fail *f)
 {
@@ -282,8 +313,7 @@ static bool smi_line(struct gc_importer *im, const char *source, const struct gc
         return gc_fail(f, "bad_csv", "no valid header line");
     if (im->row.n != im->n_cols)
         return gc_fail(f, "bad_csv", "%zu fields where the header has %zu", im->row.n, im->n_cols);
-    if (!parse_smi_time(im->row.field[im->col_ts], im->row.len[im->col_ts], im->opts.tz_offset_s,
-                        &t_ms, f) ||
+    if (!parse_smi_time(im->row.field[im->col_ts], im->row.len[im->col_ts], &t_ms, f) ||
         !parse_quantity(im->row.field[im->col_power], im->row.len[im->col_power], "W", 3, &power_mw,
                         f) ||
         (im->col_util >= 0 &&
@@ -296,6 +326,8 @@ static bool smi_line(struct gc_importer *im, const char *source, const struct gc
     if (dev == NULL)
         return false;
     e.dev = dev;
+    if (!local_to_utc(im, t_ms, dev->integ.have_sample ? dev->integ.t_ms + 1 : INT64_MIN, &t_ms, f))
+        return false;
     return gc_integrator_add(&dev->integ, t_ms, power_mw, (int)util, emit_period, &e, f);
 }
 
@@ -448,12 +480,11 @@ static bool number_at(const char *s, int n, int lo, int hi, int *out)
  * followed by "Z" or "+HH:MM"/"-HH:MM" (normalised to UTC), or by nothing
  * (local time at --tz).
  */
-static bool parse_csv_time(const struct gc_importer *im, const char *s, size_t len, int64_t *ms,
-                           struct gc_fail *f)
+static bool parse_csv_time(const char *s, size_t len, int64_t *ms, bool *zoned, struct gc_fail *f)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y, mo, d, h, mi, sec = 0, frac_ms = 0;
-    int64_t offset_s = im->opts.tz_offset_s;
+    int64_t offset_s = 0;
     size_t i = 16;
 
     if (len < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
@@ -488,6 +519,7 @@ static bool parse_csv_time(const struct gc_importer *im, const char *s, size_t l
         if (gc_time_parse_offset(zone, &offset_s) != NULL)
             return gc_fail(f, "bad_time", "bad UTC offset '%s'", zone);
     }
+    *zoned = i < len;
     *ms = ((gc_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec) -
            offset_s) *
               1000 +
@@ -502,6 +534,7 @@ static bool csv_line(struct gc_importer *im, const char *source, const struct gc
     struct gc_import_device *dev;
     struct emit_ctx e = {im, NULL};
     int64_t start_ms = 0, end_ms = 0, value = 0, energy_uj;
+    bool start_zoned = false, end_zoned = false;
     const char *why, *id;
 
     if (!gc_csv_split(line->bytes, line->len, true, &im->row, f))
@@ -515,14 +548,11 @@ static bool csv_line(struct gc_importer *im, const char *source, const struct gc
         return gc_fail(f, "bad_csv", "no valid header line");
     if (im->row.n != im->n_cols)
         return gc_fail(f, "bad_csv", "%zu fields where the header has %zu", im->row.n, im->n_cols);
-    if (!parse_csv_time(im, im->row.field[im->col_ts], im->row.len[im->col_ts], &start_ms, f))
+    if (!parse_csv_time(im->row.field[im->col_ts], im->row.len[im->col_ts], &start_ms, &start_zoned,
+                        f) ||
+        (im->col_end >= 0 && !parse_csv_time(im->row.field[im->col_end], im->row.len[im->col_end],
+                                             &end_ms, &end_zoned, f)))
         return false;
-    end_ms = start_ms + im->opts.period_s * 1000;
-    if (im->col_end >= 0 &&
-        !parse_csv_time(im, im->row.field[im->col_end], im->row.len[im->col_end], &end_ms, f))
-        return false;
-    if (end_ms <= start_ms)
-        return gc_fail(f, "bad_time", "the interval ends before it starts");
     why = gc_decimal_parse(im->row.field[im->col_energy], im->row.len[im->col_energy],
                            im->energy_scale, &value);
     if (why != NULL)
@@ -534,6 +564,17 @@ static bool csv_line(struct gc_importer *im, const char *source, const struct gc
     if (dev == NULL)
         return false;
     e.dev = dev;
+    /* Times without an offset are local at --tz, placed after what the device had before. */
+    if (!start_zoned &&
+        !local_to_utc(im, start_ms, dev->integ.have_sample ? dev->integ.t_ms : INT64_MIN, &start_ms,
+                      f))
+        return false;
+    if (im->col_end < 0)
+        end_ms = start_ms + im->opts.period_s * 1000;
+    else if (!end_zoned && !local_to_utc(im, end_ms, start_ms + 1, &end_ms, f))
+        return false;
+    if (!im->opts.counter && end_ms <= start_ms)
+        return gc_fail(f, "bad_time", "the interval ends before it starts");
     if (im->opts.counter) {
         /* A register read at TS: the energy since the last reading is the difference. */
         int64_t before = dev->counter_uj;

@@ -17,6 +17,7 @@
 #include "gc_err.h"
 #include "gc_io.h"
 #include "gc_map.h"
+#include "gc_tz.h"
 
 enum gc_import_format {
     GC_IMPORT_NVIDIA_SMI, /* nvidia-smi --query-gpu=... --format=csv[,nounits] */
@@ -41,10 +42,10 @@ const char *gc_import_map_parse(const char *arg, struct gc_import_map *m, char *
 
 struct gc_import_opts {
     enum gc_import_format format;
-    const char *device;  /* id prefix: devices become DEVICE-gpuINDEX; NULL: from the GPU uuid */
-    int64_t period_s;    /* divides 3600 */
-    int64_t tz_offset_s; /* local time = UTC + offset, for timestamps without a zone */
-    int64_t max_gap_ms;  /* longer gaps between samples are not bridged */
+    const char *device;     /* id prefix: devices become DEVICE-gpuINDEX; NULL: from the GPU uuid */
+    int64_t period_s;       /* divides 3600 */
+    const struct gc_tz *tz; /* zone of timestamps without an offset; NULL: UTC */
+    int64_t max_gap_ms;     /* longer gaps between samples are not bridged */
     struct gc_import_map map; /* --format csv */
     bool counter;             /* --format csv: the energy column is a cumulative register */
 };
@@ -64,6 +65,7 @@ struct gc_importer {
     int energy_scale;                    /* decimal places to mWh: 3 for Wh, 6 for kWh */
     size_t n_cols;
     struct gc_csv_row row;
+    uint64_t n_ambiguous; /* local times in a repeated hour, placed by order */
     struct gc_buf scratch;
     struct gc_buf rec;
 };

@@ -1,16 +1,18 @@
 # fish completion for gc-attest
 
-set -l subcommands keygen sign import
+set -l subcommands keygen sign import fetch
 set -l nosub "not __fish_seen_subcommand_from $subcommands"
 set -l keygen "__fish_seen_subcommand_from keygen"
 set -l sign "__fish_seen_subcommand_from sign"
 set -l import "__fish_seen_subcommand_from import"
+set -l fetch "__fish_seen_subcommand_from fetch"
 
 complete -c gc-attest -f
 
 complete -c gc-attest -n $nosub -a keygen -d 'Write a new secret key and print the device record'
 complete -c gc-attest -n $nosub -a sign -d 'Sign readings into attestations'
 complete -c gc-attest -n $nosub -a import -d 'Turn telemetry exports into readings'
+complete -c gc-attest -n $nosub -a fetch -d 'Get readings over HTTP'
 complete -c gc-attest -n $nosub -s h -l help -d 'Print help and exit'
 complete -c gc-attest -n $nosub -s V -l version -d 'Print version and exit'
 
@@ -46,3 +48,22 @@ complete -c gc-attest -n $import -l max-line-bytes -x -d 'Longest accepted input
 complete -c gc-attest -n $import -s q -l quiet -d 'No summary line on standard error'
 complete -c gc-attest -n $import -l progress -d 'Progress on standard error even when not a terminal'
 complete -c gc-attest -n $import -F -d 'Input file'
+
+complete -c gc-attest -n $fetch -l cursor -r -F -d 'Per URL, the last reading time; fetch from there'
+complete -c gc-attest -n $fetch -l since-param -x -d 'Query parameter carrying the cursor time'
+complete -c gc-attest -n $fetch -l token-file -r -F -d 'Bearer token, first line of the file (mode 0600)'
+complete -c gc-attest -n $fetch -l timeout-s -x -d 'Limit for one attempt, in seconds'
+complete -c gc-attest -n $fetch -l retries -x -d 'Further attempts on timeouts, 429, 5xx'
+complete -c gc-attest -n $fetch -l ca-file -r -F -d 'CA certificates to trust'
+complete -c gc-attest -n $fetch -l max-bytes -x -d 'Largest response accepted'
+complete -c gc-attest -n $fetch -l format -x -a 'nvidia-smi dcgm csv' -d 'Format of the response, imported'
+complete -c gc-attest -n $fetch -l device -x -d 'Device id prefix'
+complete -c gc-attest -n $fetch -l period-s -x -d 'Period length, divides 3600'
+complete -c gc-attest -n $fetch -l tz -x -a 'Z UTC' -d 'UTC offset of local timestamps'
+complete -c gc-attest -n $fetch -l max-gap-s -x -d 'Longest gap bridged between samples'
+complete -c gc-attest -n $fetch -l map -x -d 'csv: the columns to read (ts=COL,device=COL,energy_wh=COL)'
+complete -c gc-attest -n $fetch -l counter -d 'csv: the energy column is a cumulative register'
+complete -c gc-attest -n $fetch -s o -l output -r -F -d 'Write records here'
+complete -c gc-attest -n $fetch -l rejects -r -F -d 'Write bad lines here as reject records'
+complete -c gc-attest -n $fetch -s q -l quiet -d 'No summary line on standard error'
+complete -c gc-attest -n $fetch -l progress -d 'Progress on standard error even when not a terminal'

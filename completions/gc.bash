@@ -62,6 +62,9 @@ _gc_attest() {
         --progress"
     local import_opts="--format --device --period-s --tz --max-gap-s --map --counter -o --output
         --rejects --max-line-bytes -q --quiet --progress"
+    local fetch_opts="--cursor --since-param --token-file --timeout-s --retries --ca-file
+        --max-bytes --format --device --period-s --tz --max-gap-s --map --counter -o --output
+        --rejects -q --quiet --progress"
     COMPREPLY=()
     _gc_words
 
@@ -74,7 +77,9 @@ _gc_attest() {
         case $w in
         -k | --key | --device | --class | --rated-w | --zone | --geohash | --gpus | \
             --efficiency-bps | --owner | --keydir | --state | -o | --output | --rejects | \
-            --max-line-bytes | --format | --period-s | --tz | --max-gap-s | --map)
+            --max-line-bytes | --format | --period-s | --tz | --max-gap-s | --map | \
+            --cursor | --since-param | --token-file | --timeout-s | --retries | --ca-file | \
+            --max-bytes)
             skip=1
             ;;
         -*) ;;
@@ -102,12 +107,13 @@ _gc_attest() {
         _gc_files -d
         return
         ;;
-    -k | --key | --state | -o | --output | --rejects)
+    -k | --key | --state | -o | --output | --rejects | --cursor | --token-file | --ca-file)
         _gc_files
         return
         ;;
     --device | --rated-w | --zone | --geohash | --gpus | --efficiency-bps | --owner | \
-        --max-line-bytes | --period-s | --max-gap-s | --map)
+        --max-line-bytes | --period-s | --max-gap-s | --map | --since-param | --timeout-s | \
+        --retries | --max-bytes)
         return
         ;;
     esac
@@ -117,7 +123,7 @@ _gc_attest() {
         if [[ $_gc_cur == -* ]]; then
             _gc_reply "-h --help -V --version"
         else
-            _gc_reply "keygen sign import"
+            _gc_reply "keygen sign import fetch"
         fi
         ;;
     keygen)
@@ -135,6 +141,12 @@ _gc_attest() {
             _gc_reply "$import_opts --"
         else
             _gc_files
+        fi
+        ;;
+    fetch)
+        # The one operand is a URL: nothing to offer for it.
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$fetch_opts --"
         fi
         ;;
     esac

@@ -213,3 +213,25 @@ counter_wh() {
     assert_failure 65
     assert_output --partial "the header has no column 'nope'"
 }
+
+@test "--tz Europe/Berlin: the repeated autumn hour is placed by order and reported" {
+    run gc-attest import --format csv --device m1 --tz Europe/Berlin --period-s 900 \
+        --map ts=start,energy_kwh=kwh -o out.ndjson "$IMP/berlin-fall-back.csv"
+    assert_success
+    assert_output --partial "8 local times fell in an hour repeated at a daylight-saving change"
+    # 20 quarter hours, 22:00Z to 02:45Z, one after the other: nothing folded onto another
+    assert_equal "$(jq -r .ts out.ndjson | head -n 1)" 2026-10-24T22:00:00Z
+    assert_equal "$(jq -r .ts out.ndjson | tail -n 1)" 2026-10-25T02:45:00Z
+    assert_equal "$(jq -r .ts out.ndjson | sort -u | wc -l)" 20
+    assert_equal "$(jq -s 'map(.energy_wh) | add' out.ndjson)" 5190
+}
+
+@test "--tz Europe/Berlin: times in the skipped spring hour are rejected, not guessed" {
+    run gc-attest import --format csv --device m1 --tz Europe/Berlin --period-s 900 \
+        --map ts=start,energy_kwh=kwh --rejects rej.ndjson "$IMP/berlin-spring-forward.csv"
+    assert_failure 65
+    assert_equal "$(jq -r '"\(.line) \(.reason)"' rej.ndjson | tr '\n' ' ')" \
+        "4 bad_time 5 bad_time 6 bad_time 7 bad_time "
+    run jq -r .detail rej.ndjson
+    assert_line --index 0 --partial "skipped it at a daylight-saving change"
+}

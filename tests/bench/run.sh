@@ -67,3 +67,28 @@ printf '%-28s %12s %12s %8s\n' "gc-attest sign" "$sign" "$raw_sign" \
 printf '%-28s %12s %12s %8s\n' "gc-verify" "$verify" "$raw_verify" \
     "$(awk -v a="$verify" -v b="$raw_verify" 'BEGIN { printf "%.1f%%", 100 * a / b }')"
 echo "(raw: libsodium crypto_sign_detached / crypto_sign_verify_detached over distinct ${msg_len}-byte messages and 100 keys; aim: sign >= 85%, verify >= 90%)"
+
+# Import: one million nvidia-smi rows (4 GPUs, one sample a second), against reading the same
+# bytes with wc -l as the floor any line tool pays.
+rows=${GC_BENCH_IMPORT_ROWS:-1000000}
+awk -v n="$rows" 'BEGIN {
+    print "timestamp, index, uuid, name, power.draw [W], utilization.gpu [%]"
+    for (i = 0; i < n; i++) {
+        s = int(i / 4)
+        printf "2026/11/%02d %02d:%02d:%02d.%03d, %d, GPU-0000000%d-8f36-1c5e-6a5b-3f0e1b2c4d5e, NVIDIA H100 80GB HBM3, %d.%02d W, %d %%\n",
+            1 + int(s / 86400), int(s % 86400 / 3600), int(s % 3600 / 60), s % 60, i % 4 * 7, i % 4, i % 4, 100 + i % 600, i % 100, i % 101
+    }
+}' >"$work/smi.csv"
+best_import=0 best_wc=0
+for round in 1 2 3; do
+    t0=$(now_ns)
+    "$bin/gc-attest" import -q --format nvidia-smi -o "$work/smi.ndjson" "$work/smi.csv"
+    t1=$(now_ns)
+    wc -l <"$work/smi.csv" >/dev/null
+    t2=$(now_ns)
+    best_import=$(best "$best_import" "$(rate "$rows" $((t1 - t0)))")
+    best_wc=$(best "$best_wc" "$(rate "$rows" $((t2 - t1)))")
+done
+printf '%-28s %12s %12s %8s\n' "import nvidia-smi, $rows rows" "samples/s" "wc -l/s" "ratio"
+printf '%-28s %12s %12s %8s\n' "gc-attest import" "$best_import" "$best_wc" \
+    "$(awk -v a="$best_import" -v b="$best_wc" 'BEGIN { printf "%.1f%%", 100 * a / b }')"
