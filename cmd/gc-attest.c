@@ -328,7 +328,8 @@ static void save_cursors(const struct gc_fetcher *fx, const char *path)
         gc_jcs_append_string(&out, cs[i]->url, strlen(cs[i]->url));
         gc_buf_adds(&out, ",\"v\":1}\n");
     }
-    gc_atomic_write(path, out.ptr, out.len);
+    /* URLs may carry credentials: the cursor file is the owner's alone. */
+    gc_atomic_write_private(path, out.ptr, out.len);
     gc_buf_release(&out);
     free(cs);
 }

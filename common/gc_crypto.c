@@ -101,27 +101,12 @@ enum gc_key_status gc_key_load(const char *path, const char *expect_device, stru
     uint8_t pk_file[GC_PUBKEY_LEN];
     const char *p, *end, *dev, *seed_hex, *pk_hex;
     size_t dev_len, seed_len, pk_len, len = 0;
-    struct stat st;
     char *text;
     int fd;
 
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0 && errno == ENOENT)
-        return GC_KEY_MISSING;
-    if (fd < 0 && errno == ELOOP)
-        gc_die(GC_EX_NOPERM, "'%s' is a symbolic link; refusing to use it as a secret key", path);
+    fd = gc_open_private(path, "secret key");
     if (fd < 0)
-        gc_die_errno(GC_EX_IOERR, "cannot open '%s'", path);
-    if (fstat(fd, &st) != 0)
-        gc_die_errno(GC_EX_IOERR, "'%s'", path);
-    if (!S_ISREG(st.st_mode))
-        gc_die(GC_EX_NOPERM, "'%s' is not a regular file; refusing to use it as a secret key",
-               path);
-    if (st.st_mode & 077)
-        gc_die(GC_EX_NOPERM,
-               "permissions %04o for '%s' are too open; a secret key must not be accessible to "
-               "group or others (chmod 600)",
-               (unsigned)(st.st_mode & 07777), path);
+        return GC_KEY_MISSING;
 
     text = sodium_malloc(KEY_FILE_MAX);
     if (text == NULL)

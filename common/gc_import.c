@@ -6,6 +6,7 @@
 #include "gc_decimal.h"
 #include "gc_integrate.h"
 #include "gc_json.h"
+#include "gc_num.h"
 #include "gc_prom.h"
 #include "gc_time.h"
 #include "gc_tz.h"
@@ -274,7 +275,7 @@ static struct gc_import_device *device_for_id(struct gc_importer *im, const char
 static bool local_to_utc(struct gc_importer *im, int64_t local_ms, int64_t min_ms, int64_t *utc_ms,
                          struct gc_fail *f)
 {
-    int64_t local_s = local_ms / 1000, frac = local_ms % 1000, utc_s, alt_s;
+    int64_t local_s = gc_floor_div(local_ms, 1000), frac = local_ms - local_s * 1000, utc_s, alt_s;
     int r;
 
     if (im->opts.tz == NULL) {

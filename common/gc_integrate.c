@@ -1,5 +1,7 @@
 #include "gc_integrate.h"
 
+#include "gc_num.h"
+
 #include <string.h>
 
 #include "banned.h"
@@ -9,11 +11,6 @@ void gc_integrator_init(struct gc_integrator *g, int64_t period_s, int64_t max_g
     memset(g, 0, sizeof(*g));
     g->period_s = period_s;
     g->max_gap_ms = max_gap_ms;
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
 /* Books the open period and keeps the fractions for the next one. */
@@ -46,7 +43,7 @@ static void close_period(struct gc_integrator *g, gc_period_fn emit, void *ctx)
 
 static void open_period(struct gc_integrator *g, int64_t t_ms)
 {
-    g->period_ts = floor_div(floor_div(t_ms, 1000), g->period_s) * g->period_s;
+    g->period_ts = gc_floor_div(gc_floor_div(t_ms, 1000), g->period_s) * g->period_s;
     g->open = true;
 }
 
@@ -107,7 +104,7 @@ static bool check_sample(const struct gc_integrator *g, int64_t t_ms, int util_p
 static void take_sample(struct gc_integrator *g, int64_t t_ms, int64_t power_mw, int util_pct,
                         gc_period_fn emit, void *ctx)
 {
-    if (g->open && floor_div(t_ms, 1000) >= g->period_ts + g->period_s)
+    if (g->open && gc_floor_div(t_ms, 1000) >= g->period_ts + g->period_s)
         close_period(g, emit, ctx);
     if (!g->open && power_mw >= 0)
         open_period(g, t_ms);

@@ -214,7 +214,7 @@ static void track_tmp(char *tmp, bool add)
 }
 
 /* Creates "DIR/.BASE.tmp.PID.N" next to PATH; O_EXCL so nothing is ever clobbered. */
-static int open_tmp(const char *path, char **tmp_out)
+static int open_tmp(const char *path, char **tmp_out, mode_t mode)
 {
     static unsigned counter;
     const char *slash = strrchr(path, '/');
@@ -226,7 +226,7 @@ static int open_tmp(const char *path, char **tmp_out)
         gc_buf_reset(&tmp);
         gc_buf_add(&tmp, path, dir_len);
         gc_buf_addf(&tmp, ".%s.tmp.%ld.%u", path + dir_len, (long)getpid(), counter++);
-        fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
         if (fd >= 0 || errno != EEXIST)
             break;
     }
@@ -301,7 +301,7 @@ void gc_writer_open(struct gc_writer *w, const char *path)
         return;
     }
     w->path = path;
-    w->fd = open_tmp(path, &w->tmp_path);
+    w->fd = open_tmp(path, &w->tmp_path, 0666);
     if (ends_with(path, ".zst")) {
         w->zcs = ZSTD_createCStream();
         if (w->zcs == NULL)
@@ -375,13 +375,46 @@ void gc_writer_discard(struct gc_writer *w)
     memset(w, 0, sizeof(*w));
 }
 
-void gc_atomic_write(const char *path, const void *data, size_t len)
+static void atomic_write(const char *path, const void *data, size_t len, mode_t mode)
 {
     char *tmp;
-    int fd = open_tmp(path, &tmp);
+    int fd = open_tmp(path, &tmp, mode);
 
     gc_write_all(fd, path, data, len);
     commit_tmp(fd, tmp, path);
+}
+
+void gc_atomic_write(const char *path, const void *data, size_t len)
+{
+    atomic_write(path, data, len, 0666);
+}
+
+void gc_atomic_write_private(const char *path, const void *data, size_t len)
+{
+    atomic_write(path, data, len, 0600);
+}
+
+int gc_open_private(const char *path, const char *what)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+    if (fd < 0 && errno == ENOENT)
+        return -1;
+    if (fd < 0 && errno == ELOOP)
+        gc_die(GC_EX_NOPERM, "'%s' is a symbolic link; refusing to use it as a %s", path, what);
+    if (fd < 0)
+        gc_die_errno(GC_EX_IOERR, "cannot open %s '%s'", what, path);
+    if (fstat(fd, &st) != 0)
+        gc_die_errno(GC_EX_IOERR, "'%s'", path);
+    if (!S_ISREG(st.st_mode))
+        gc_die(GC_EX_NOPERM, "'%s' is not a regular file; refusing to use it as a %s", path, what);
+    if (st.st_mode & 077)
+        gc_die(GC_EX_NOPERM,
+               "permissions %04o for '%s' are too open; a %s must not be accessible to group or "
+               "others (chmod 600)",
+               (unsigned)(st.st_mode & 07777), path, what);
+    return fd;
 }
 
 void gc_lock_state(const char *path)

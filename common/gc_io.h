@@ -92,6 +92,17 @@ void gc_writer_discard(struct gc_writer *w);
 void gc_atomic_write(const char *path, const void *data, size_t len);
 
 /*
+ * Opens a secret (a key, a token) for reading, as OpenSSH does: exits 77 when
+ * PATH is a symbolic link, not a regular file, or accessible to group or
+ * others; 74 on other errors. Returns -1 when PATH does not exist. WHAT names
+ * the file in messages ("secret key", "token file").
+ */
+int gc_open_private(const char *path, const char *what);
+
+/* gc_atomic_write for files others must not read: created with mode 0600. */
+void gc_atomic_write_private(const char *path, const void *data, size_t len);
+
+/*
  * Takes an exclusive flock on PATH.lock for the life of the process. Exits 75
  * if another process holds it, so a cron job can retry later.
  */

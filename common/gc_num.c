@@ -125,3 +125,8 @@ size_t gc_fmt_i64(int64_t v, char *out)
     out[len] = '\0';
     return len;
 }
+
+int64_t gc_floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}

@@ -26,6 +26,9 @@ bool gc_mul_u64(uint64_t a, uint64_t b, uint64_t *out);
  */
 const char *gc_parse_i64(const char *s, size_t len, int64_t min, int64_t max, int64_t *out);
 
+/* A / B rounded toward negative infinity (B > 0): times before 1970 split the same way. */
+int64_t gc_floor_div(int64_t a, int64_t b);
+
 /* Writes the decimal form of V into OUT (at least 21 bytes), NUL-terminated; returns its length. */
 size_t gc_fmt_i64(int64_t v, char *out);
 

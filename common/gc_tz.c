@@ -282,10 +282,15 @@ static void rule_state(const struct gc_tz_rule *r, int64_t t, int32_t *utoff_s, 
     for (int64_t yy = y - 2; yy <= y + 1; yy++) {
         int64_t start = rule_start(r, yy), end = rule_end(r, yy);
 
-        if (start <= t && (!found || start >= best))
-            best = start, dst = true, found = true;
-        if (end <= t && (!found || end >= best))
-            best = end, dst = false, found = true;
+        if (start <= t && (!found || start >= best)) {
+            best = start;
+            dst = found = true;
+        }
+        if (end <= t && (!found || end >= best)) {
+            best = end;
+            dst = false;
+            found = true;
+        }
     }
     *utoff_s = dst ? r->dst_utoff_s : r->std_utoff_s;
     *isdst = dst;

@@ -37,6 +37,8 @@ setup() {
     assert_success
     assert_equal "$(jq -r .ts <<<"$output" | tr '\n' ' ')" "2026-11-01T10:00:00Z 2026-11-01T10:05:00Z "
     assert_equal "$(jq -r .since cur.ndjson)" 2026-11-01T10:05:00Z
+    # URLs may carry credentials: the cursor file is the owner's alone
+    [ "$(stat -c %a cur.ndjson)" = 600 ]
     run gc-attest fetch -q --cursor cur.ndjson "$BASE/readings?limit=2"
     assert_success
     assert_equal "$(jq -r .ts <<<"$output" | tr '\n' ' ')" "2026-11-01T10:10:00Z 2026-11-01T10:55:00Z "
