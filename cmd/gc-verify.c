@@ -18,6 +18,7 @@
 #include "gc_json.h"
 #include "gc_map.h"
 #include "gc_reading.h"
+#include "gc_registry.h"
 #include "banned.h"
 
 static const char help[] =
@@ -60,30 +61,10 @@ struct gc_verify_opts {
 
 struct gc_verifier {
     const struct gc_verify_opts *opts;
-    struct gc_map devices; /* id -> struct gc_device * */
+    struct gc_registry registry;
     struct gc_chains chains;
     struct gc_buf msg;
 };
-
-static bool load_device(void *ctx, json_t *rec, struct gc_fail *f)
-{
-    struct gc_verifier *v = ctx;
-    struct gc_device *d = malloc(sizeof(*d));
-
-    if (d == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
-    if (!gc_device_from_json(rec, d, f)) {
-        free(d);
-        return false;
-    }
-    if (gc_map_get(&v->devices, d->id) != NULL) {
-        gc_fail(f, "bad_field", "device '%s' is registered twice", d->id);
-        free(d);
-        return false;
-    }
-    gc_map_put(&v->devices, d->id, d);
-    return true;
-}
 
 /*
  * The checks of gc-verify(1), in the order listed there: the record's form,
@@ -102,7 +83,7 @@ static bool verify_record(void *ctx, struct gc_filter *flt, json_t *rec, const s
 
     if (!gc_reading_parse(rec, GC_ATTESTATION, &r, f))
         return false;
-    d = gc_map_get(&v->devices, r.device);
+    d = gc_registry_find(&v->registry, r.device);
     if (d == NULL)
         return gc_fail(f, "unknown_device", "device '%s' is not in the registry", r.device);
     if (!gc_reading_check_form(&r, d, f) ||
@@ -124,7 +105,7 @@ static int gc_verify_run(const struct gc_verify_opts *o)
     int status;
 
     gc_chains_init(&v.chains);
-    gc_load_records(o->registry, false, load_device, &v);
+    gc_registry_load(&v.registry, o->registry);
     if (o->state != NULL) {
         gc_lock_state(o->state);
         gc_chains_load(&v.chains, o->state);
@@ -135,9 +116,7 @@ static int gc_verify_run(const struct gc_verify_opts *o)
     if (o->state != NULL && !flt.stopped && v.chains.dirty)
         gc_chains_save(&v.chains, o->state);
 
-    for (size_t i = 0; i < v.devices.cap; i++)
-        free(v.devices.slots[i].value);
-    gc_map_release(&v.devices);
+    gc_registry_release(&v.registry);
     gc_chains_release(&v.chains);
     gc_buf_release(&v.msg);
     return status;

@@ -1,5 +1,9 @@
 #include "gc_num.h"
 
+#include <stdlib.h>
+
+#include "gc_err.h"
+
 #include "banned.h"
 
 /*
@@ -129,4 +133,41 @@ size_t gc_fmt_i64(int64_t v, char *out)
 int64_t gc_floor_div(int64_t a, int64_t b)
 {
     return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+void gc_apportion(int64_t total, const int64_t *weights, size_t n, int64_t *out)
+{
+    __int128 sum_w = 0, given = 0;
+    __int128 *rem;
+
+    for (size_t i = 0; i < n; i++)
+        sum_w += weights[i];
+    if (n == 0)
+        return;
+    if (sum_w == 0) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = 0;
+        return;
+    }
+    rem = malloc(n * sizeof(*rem));
+    if (rem == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        __int128 p = (__int128)total * weights[i];
+
+        out[i] = (int64_t)(p / sum_w);
+        rem[i] = p % sum_w;
+        given += out[i];
+    }
+    /* Hand out what is left, one unit each, largest remainder first (lowest index on ties). */
+    for (__int128 left = total - given; left > 0; left--) {
+        size_t best = n;
+
+        for (size_t i = 0; i < n; i++)
+            if (rem[i] >= 0 && (best == n || rem[i] > rem[best]))
+                best = i;
+        out[best]++;
+        rem[best] = -1;
+    }
+    free(rem);
 }

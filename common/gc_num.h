@@ -29,6 +29,15 @@ const char *gc_parse_i64(const char *s, size_t len, int64_t min, int64_t max, in
 /* A / B rounded toward negative infinity (B > 0): times before 1970 split the same way. */
 int64_t gc_floor_div(int64_t a, int64_t b);
 
+/*
+ * Splits TOTAL (>= 0) over N parts in proportion to WEIGHTS (>= 0, not all
+ * zero unless TOTAL is 0) by the largest-remainder method: each part gets
+ * floor(TOTAL x w / W), and the units left over go one each to the parts
+ * with the largest remainders, ties to the lower index. The parts in OUT add
+ * up to TOTAL exactly. Callers order parts by their tie key (a device id).
+ */
+void gc_apportion(int64_t total, const int64_t *weights, size_t n, int64_t *out);
+
 /* Writes the decimal form of V into OUT (at least 21 bytes), NUL-terminated; returns its length. */
 size_t gc_fmt_i64(int64_t v, char *out);
 

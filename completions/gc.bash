@@ -1,8 +1,8 @@
-# bash completion for gc-attest and gc-verify                -*- shell-script -*-
+# bash completion for gc-attest, gc-verify and gc-pool       -*- shell-script -*-
 #
-# Install as completions/gc-attest and completions/gc-verify under the
-# bash-completion directory (make install does), or source this file.
-# Both programs accept --opt VALUE and --opt=VALUE (getopt_long).
+# Install as completions/gc-attest, completions/gc-verify and completions/gc-pool
+# under the bash-completion directory (make install does), or source this file.
+# All programs accept --opt VALUE and --opt=VALUE (getopt_long).
 
 # _gc_reply WORDS... : complete the current word from a list of words.
 _gc_reply() {
@@ -182,5 +182,44 @@ _gc_verify() {
     fi
 }
 
+_gc_pool() {
+    local _gc_cur _gc_prev
+    local -a _gc_args
+    local match_opts="--registry -o --output --rejects --max-line-bytes -q --quiet --progress"
+    COMPREPLY=()
+    _gc_words
+
+    # gc-pool takes its subcommand only as the first argument.
+    if ((${#_gc_args[@]} == 0)); then
+        if [[ $_gc_cur == -* ]]; then
+            _gc_reply "-h --help -V --version"
+        else
+            _gc_reply "match"
+        fi
+        return
+    fi
+
+    case $_gc_prev in
+    --registry | -o | --output | --rejects)
+        _gc_files
+        return
+        ;;
+    --max-line-bytes)
+        return
+        ;;
+    esac
+
+    case ${_gc_args[0]} in
+    match)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$match_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    esac
+}
+
 complete -F _gc_attest gc-attest
 complete -F _gc_verify gc-verify
+complete -F _gc_pool gc-pool

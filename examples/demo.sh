@@ -56,10 +56,19 @@ gc-verify --registry registry.ndjson --state verify-heads.ndjson --now 2026-11-0
 echo "rejected while verifying, by reason:"
 reasons verify-rejects.ndjson
 
+say "5. match: green generation to compute, per zone and UTC hour"
+gc-pool match --registry registry.ndjson -o matched.ndjson verified.ndjson
+# one line per zone-hour: supply, demand, matched, hourly carbon-free share
+sed -n 's/.*"cfe_bps":\([0-9]*\),"demand_wh":\([0-9]*\),"hour":"\([^"]*\)","matched_wh":\([0-9]*\),"supply_wh":\([0-9]*\),"type":"match".*"zone":"\([^"]*\)".*/\6 \3  supply \5 Wh, demand \2 Wh, matched \4 Wh, CFE \1 bps/p' \
+    matched.ndjson
+
 say "summary"
 printf '%6d readings in\n' "$(count "$here/readings.ndjson")"
 printf '%6d signed, %d refused by gc-attest\n' "$(count attestations.ndjson)" \
     "$(count sign-rejects.ndjson)"
 printf '%6d verified, %d refused by gc-verify\n' "$(count verified.ndjson)" \
     "$(count verify-rejects.ndjson)"
+printf '%6d allocations, %d certificates, %d zone-hours matched\n' \
+    "$(grep -c '"type":"allocation"' matched.ndjson)" \
+    "$(grep -c '"type":"certificate"' matched.ndjson)" "$(grep -c '"type":"match"' matched.ndjson)"
 echo "files are in $work; each reject record keeps the original line in 'input'"

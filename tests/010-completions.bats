@@ -95,17 +95,44 @@ check_completions() {
     check_completions gc-verify
 }
 
-@test "completions/gc.bash parses and registers both programs" {
+@test "gc-pool: bash, zsh and fish completions cover every long option and subcommand" {
+    help_of gc-pool
+    # Guard against a vacuous pass: the usage line names the one subcommand.
+    [ "$(subcommands gc-pool)" = match ] || {
+        echo "gc-pool --help: subcommands '$(subcommands gc-pool)', not 'match'; extraction is broken"
+        return 1
+    }
+    check_completions gc-pool
+}
+
+@test "completions/gc.bash parses and registers every program" {
     run bash -n "$COMPDIR/gc.bash"
     [ "$status" -eq 0 ] || {
         echo "bash -n completions/gc.bash: $output"
         return 1
     }
-    run bash -c '. "$1" && complete -p gc-attest && complete -p gc-verify' _ "$COMPDIR/gc.bash"
+    run bash -c '. "$1" && complete -p gc-attest && complete -p gc-verify && complete -p gc-pool' \
+        _ "$COMPDIR/gc.bash"
     [ "$status" -eq 0 ] || {
-        echo "sourcing completions/gc.bash does not register both programs: $output"
+        echo "sourcing completions/gc.bash does not register every program: $output"
         return 1
     }
+}
+
+@test "completions/gc.bash: gc-pool offers match first, then its options and files" {
+    # complete_pool WORD...: the completions bash offers for the last WORD of 'gc-pool WORD...'.
+    complete_pool() {
+        bash -c '. "$1"; shift; COMP_WORDS=(gc-pool "$@"); COMP_CWORD=$#; _gc_pool
+            printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPDIR/gc.bash" "$@"
+    }
+    run complete_pool ""
+    assert_output match
+    run complete_pool match --re
+    assert_output --regexp '^--registry'$'\n''--rejects$'
+    cd "$BATS_TEST_TMPDIR" || return 1
+    : >registry.ndjson
+    run complete_pool match --registry reg
+    assert_output registry.ndjson
 }
 
 @test "completions/_gc parses (zsh -n)" {
@@ -115,8 +142,12 @@ check_completions() {
         echo "zsh -n completions/_gc: $output"
         return 1
     }
-    head -n 1 "$COMPDIR/_gc" | grep -qx '#compdef gc-attest gc-verify' || {
-        echo "completions/_gc does not start with '#compdef gc-attest gc-verify'"
+    head -n 1 "$COMPDIR/_gc" | grep -qx '#compdef gc-attest gc-verify gc-pool' || {
+        echo "completions/_gc does not start with '#compdef gc-attest gc-verify gc-pool'"
+        return 1
+    }
+    grep -qE '^gc-pool\) _gc-pool ' "$COMPDIR/_gc" || {
+        echo "completions/_gc does not dispatch gc-pool to _gc-pool"
         return 1
     }
 }
@@ -124,7 +155,7 @@ check_completions() {
 @test "completions/*.fish parse (fish -n)" {
     command -v fish >/dev/null || skip "fish is not installed"
     local f
-    for f in "$COMPDIR/gc-attest.fish" "$COMPDIR/gc-verify.fish"; do
+    for f in "$COMPDIR/gc-attest.fish" "$COMPDIR/gc-verify.fish" "$COMPDIR/gc-pool.fish"; do
         run fish -n "$f"
         [ "$status" -eq 0 ] || {
             echo "fish -n completions/${f##*/}: $output"

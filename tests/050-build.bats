@@ -9,6 +9,8 @@ load helpers
     assert_output --partial "103 readings in"
     assert_output --partial "99 signed, 4 refused by gc-attest"
     assert_output --partial "94 verified, 6 refused by gc-verify"
+    assert_output --partial "3 allocations, 5 certificates, 2 zone-hours matched"
+    assert_output --partial "de-tennet 2026-11-01T10:00:00Z  supply 16676 Wh, demand 3693 Wh"
     d=$BATS_TEST_TMPDIR/demo
     assert_equal "$(jq -r .reason "$d/sign-rejects.ndjson" | sort | tr '\n' ' ')" \
         "bad_field bad_json stale unknown_device "
@@ -22,10 +24,12 @@ load helpers
     dest=$BATS_TEST_TMPDIR/stage
     run make -s -C "$TOP" install PREFIX=/opt/gc DESTDIR="$dest"
     assert_success
-    for f in bin/gc-attest bin/gc-verify share/man/man1/gc-attest.1 share/man/man1/gc-verify.1 \
-        share/man/man5/gc-records.5 share/bash-completion/completions/gc-attest \
-        share/bash-completion/completions/gc-verify share/zsh/site-functions/_gc \
-        share/fish/vendor_completions.d/gc-attest.fish share/fish/vendor_completions.d/gc-verify.fish; do
+    for f in bin/gc-attest bin/gc-verify bin/gc-pool share/man/man1/gc-attest.1 \
+        share/man/man1/gc-verify.1 share/man/man1/gc-pool.1 share/man/man5/gc-records.5 \
+        share/bash-completion/completions/gc-attest share/bash-completion/completions/gc-verify \
+        share/bash-completion/completions/gc-pool share/zsh/site-functions/_gc \
+        share/fish/vendor_completions.d/gc-attest.fish share/fish/vendor_completions.d/gc-verify.fish \
+        share/fish/vendor_completions.d/gc-pool.fish; do
         assert_file_exists "$dest/opt/gc/$f"
     done
     run "$dest/opt/gc/bin/gc-verify" --version

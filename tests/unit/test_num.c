@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -393,6 +395,46 @@ static void test_fmt_parse_round_trip(void **state)
     }
 }
 
+/* Largest remainder: parts add up, ties go to the lower index, zero weights get nothing. */
+static void test_apportion(void **state)
+{
+    int64_t out[5];
+
+    (void)state;
+    gc_apportion(1000, (int64_t[]){700, 700, 700}, 3, out);
+    assert_int_equal(out[0], 334);
+    assert_int_equal(out[1], 333);
+    assert_int_equal(out[2], 333);
+    gc_apportion(10, (int64_t[]){1, 0, 3, 3, 3}, 5, out);
+    assert_int_equal(out[0], 1); /* 1, 0, 3, 3, 3 exactly */
+    assert_int_equal(out[1], 0);
+    assert_int_equal(out[2] + out[3] + out[4], 9);
+    gc_apportion(7, (int64_t[]){2, 3, 5}, 3, out); /* 1.4, 2.1, 3.5: the one left goes to the .5 */
+    assert_int_equal(out[0], 1);
+    assert_int_equal(out[1], 2);
+    assert_int_equal(out[2], 4);
+    gc_apportion(0, (int64_t[]){0, 0}, 2, out);
+    assert_int_equal(out[0] + out[1], 0);
+    srandom(99);
+    for (int round = 0; round < 2000; round++) {
+        int64_t w[5], total = random() % 1000000, sum = 0;
+
+        for (int i = 0; i < 5; i++)
+            w[i] = 1 + random() % 100000;
+        gc_apportion(total, w, 5, out);
+        for (int i = 0; i < 5; i++) {
+            __int128 exact = (__int128)total * w[i];
+            int64_t wsum = w[0] + w[1] + w[2] + w[3] + w[4];
+
+            /* each part is its exact share rounded down or up */
+            assert_true((__int128)out[i] * wsum <= exact + wsum);
+            assert_true((__int128)out[i] * wsum >= exact - wsum);
+            sum += out[i];
+        }
+        assert_int_equal(sum, total);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_fmt),
         cmocka_unit_test(test_fmt_fits_21_bytes),
         cmocka_unit_test(test_fmt_parse_round_trip),
+        cmocka_unit_test(test_apportion),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

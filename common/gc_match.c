@@ -1,0 +1,419 @@
+#include "gc_match.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gc_buf.h"
+#include "gc_hex.h"
+#include "gc_json.h"
+#include "gc_num.h"
+#include "gc_time.h"
+#include "banned.h"
+
+/* One device in one hour: its attestations summed. */
+struct gc_device_hour {
+    char key[96]; /* "device@hour", the map key */
+    const struct gc_device *dev;
+    int64_t hour;
+    int64_t energy_wh, charge_wh, discharge_wh, gpu_s;
+    uint8_t (*hashes)[GC_SHA256_LEN];
+    size_t n_hashes, cap_hashes;
+    /* results of matching */
+    int64_t supply_wh;             /* producers: what it offers (a battery: its green discharge) */
+    int64_t left_wh;               /* producers: not yet assigned */
+    int64_t demand_wh;             /* consumers: what it used (a battery: its charge) */
+    int64_t green_wh;              /* consumers: its green share */
+    struct gc_buf sources, claims; /* JSON arrays under construction */
+    int64_t claimed_wh, stored_wh;
+};
+
+/* A battery's store of green energy: lots in the order they came in. */
+struct gc_store_lot {
+    int64_t hour, wh;
+};
+
+struct gc_store {
+    char id[65];
+    struct gc_store_lot *lots;
+    size_t head, n, cap;
+    int64_t in_wh, loss_wh, out_wh; /* for the conservation check */
+};
+
+void gc_matcher_init(struct gc_matcher *m, gc_match_out_fn out, void *ctx)
+{
+    memset(m, 0, sizeof(*m));
+    m->out = out;
+    m->out_ctx = ctx;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n, size);
+
+    if (p == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    return p;
+}
+
+bool gc_matcher_add(struct gc_matcher *m, const struct gc_device *d, const struct gc_reading *r,
+                    const uint8_t hash[GC_SHA256_LEN], struct gc_fail *f)
+{
+    int64_t hour = gc_floor_div(r->ts, 3600) * 3600;
+    char key[96];
+    struct gc_device_hour *dh;
+
+    snprintf(key, sizeof(key), "%s@%lld", d->id, (long long)hour);
+    dh = gc_map_get(&m->device_hours, key);
+    if (dh == NULL) {
+        dh = xcalloc(1, sizeof(*dh));
+        memcpy(dh->key, key, sizeof(key));
+        dh->dev = d;
+        dh->hour = hour;
+        gc_buf_init(&dh->sources);
+        gc_buf_init(&dh->claims);
+        gc_map_put(&m->device_hours, dh->key, dh);
+    }
+    for (size_t i = 0; i < dh->n_hashes; i++)
+        if (memcmp(dh->hashes[i], hash, GC_SHA256_LEN) == 0)
+            return gc_fail(f, "duplicate", "this attestation of '%s' was read before", d->id);
+    /* Verified readings are bounded by their rating; sums stay far inside 64 bits. */
+    dh->energy_wh += r->energy_wh;
+    dh->charge_wh += r->charge_wh;
+    dh->discharge_wh += r->discharge_wh;
+    dh->gpu_s += r->gpu_s;
+    if (dh->n_hashes == dh->cap_hashes) {
+        dh->cap_hashes = dh->cap_hashes ? 2 * dh->cap_hashes : 4;
+        dh->hashes = realloc(dh->hashes, dh->cap_hashes * sizeof(*dh->hashes));
+        if (dh->hashes == NULL)
+            gc_die(GC_EX_SOFTWARE, "out of memory");
+    }
+    memcpy(dh->hashes[dh->n_hashes++], hash, GC_SHA256_LEN);
+    return true;
+}
+
+static bool is_producer(enum gc_class c)
+{
+    return c == GC_CLASS_PV || c == GC_CLASS_WIND || c == GC_CLASS_HYDRO;
+}
+
+static bool is_compute(enum gc_class c)
+{
+    return c == GC_CLASS_GPU || c == GC_CLASS_ASIC || c == GC_CLASS_CHARGER;
+}
+
+/* Time order, then zone, then device: the order zone-hours are matched and written in. */
+static int dh_cmp(const void *a, const void *b)
+{
+    const struct gc_device_hour *x = *(const struct gc_device_hour *const *)a;
+    const struct gc_device_hour *y = *(const struct gc_device_hour *const *)b;
+    int c;
+
+    if (x->hour != y->hour)
+        return x->hour < y->hour ? -1 : 1;
+    c = strcmp(x->dev->zone, y->dev->zone);
+    return c ? c : strcmp(x->dev->id, y->dev->id);
+}
+
+static struct gc_store *store_of(struct gc_matcher *m, const struct gc_device *d)
+{
+    struct gc_store *s = gc_map_get(&m->stores, d->id);
+
+    if (s == NULL) {
+        s = xcalloc(1, sizeof(*s));
+        snprintf(s->id, sizeof(s->id), "%s", d->id);
+        gc_map_put(&m->stores, s->id, s);
+    }
+    return s;
+}
+
+/* Takes up to WANT Wh from the store, oldest lots first; returns what it held. */
+static int64_t store_take(struct gc_store *s, int64_t want)
+{
+    int64_t got = 0;
+
+    while (got < want && s->head < s->n) {
+        struct gc_store_lot *lot = &s->lots[s->head];
+        int64_t take = lot->wh < want - got ? lot->wh : want - got;
+
+        lot->wh -= take;
+        got += take;
+        if (lot->wh == 0)
+            s->head++;
+    }
+    s->out_wh += got;
+    return got;
+}
+
+static void store_put(struct gc_store *s, int64_t hour, int64_t wh)
+{
+    if (wh == 0)
+        return;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 8;
+        s->lots = realloc(s->lots, s->cap * sizeof(*s->lots));
+        if (s->lots == NULL)
+            gc_die(GC_EX_SOFTWARE, "out of memory");
+    }
+    s->lots[s->n].hour = hour;
+    s->lots[s->n].wh = wh;
+    s->n++;
+}
+
+static int64_t store_held(const struct gc_store *s)
+{
+    int64_t held = 0;
+
+    for (size_t i = s->head; i < s->n; i++)
+        held += s->lots[i].wh;
+    return held;
+}
+
+/* Appends {"device":ID,"wh":WH} to the JSON array text in B. */
+static void add_part(struct gc_buf *b, const char *id, int64_t wh)
+{
+    gc_buf_addc(b, b->len ? ',' : '[');
+    gc_buf_adds(b, "{\"device\":");
+    gc_jcs_append_string(b, id, strlen(id));
+    gc_buf_addf(b, ",\"wh\":%lld}", (long long)wh);
+}
+
+static int hash_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, GC_SHA256_LEN);
+}
+
+/* The head of a record shared by allocations and certificates, in canonical key order up to "hour".
+ */
+static void inputs_json(struct gc_buf *b, struct gc_device_hour *dh)
+{
+    qsort(dh->hashes, dh->n_hashes, GC_SHA256_LEN, hash_cmp);
+    gc_buf_adds(b, "\"inputs\":[");
+    for (size_t i = 0; i < dh->n_hashes; i++) {
+        char hex[2 * GC_SHA256_LEN + 1];
+
+        gc_hex_encode(dh->hashes[i], GC_SHA256_LEN, hex);
+        gc_buf_addf(b, "%s\"%s\"", i ? "," : "", hex);
+    }
+    gc_buf_addc(b, ']');
+}
+
+static void emit_allocation(struct gc_matcher *m, struct gc_buf *b, struct gc_device_hour *dh,
+                            int64_t stored_wh, int64_t loss_wh)
+{
+    char hour[GC_TIME_LEN + 1];
+    bool battery = dh->dev->cls == GC_CLASS_BATTERY;
+    int64_t green_bps =
+        dh->demand_wh ? (int64_t)((__int128)dh->green_wh * 10000 / dh->demand_wh) : 0;
+    int64_t green_gpu_s =
+        dh->demand_wh ? (int64_t)((__int128)dh->gpu_s * dh->green_wh / dh->demand_wh) : 0;
+
+    gc_time_format(dh->hour, hour);
+    gc_buf_reset(b);
+    gc_buf_adds(b, "{\"device\":");
+    gc_jcs_append_string(b, dh->dev->id, strlen(dh->dev->id));
+    gc_buf_addf(b,
+                ",\"energy_wh\":%lld,\"gpu_s\":%lld,\"green_bps\":%lld,\"green_gpu_s\":%lld,"
+                "\"green_wh\":%lld,\"hour\":\"%s\",",
+                (long long)dh->demand_wh, (long long)dh->gpu_s, (long long)green_bps,
+                (long long)green_gpu_s, (long long)dh->green_wh, hour);
+    inputs_json(b, dh);
+    if (battery)
+        gc_buf_addf(b, ",\"loss_wh\":%lld", (long long)loss_wh);
+    gc_buf_adds(b, ",\"sources\":");
+    gc_buf_add(b, dh->sources.len ? dh->sources.ptr : "[", dh->sources.len ? dh->sources.len : 1);
+    gc_buf_addc(b, ']');
+    if (battery)
+        gc_buf_addf(b, ",\"stored_wh\":%lld", (long long)stored_wh);
+    gc_buf_adds(b, ",\"type\":\"allocation\",\"v\":1,\"zone\":");
+    gc_jcs_append_string(b, dh->dev->zone, strlen(dh->dev->zone));
+    gc_buf_addc(b, '}');
+    m->out(m->out_ctx, b->ptr, b->len);
+}
+
+static void emit_certificate(struct gc_matcher *m, struct gc_buf *b, struct gc_device_hour *dh)
+{
+    char hour[GC_TIME_LEN + 1];
+
+    gc_time_format(dh->hour, hour);
+    gc_buf_reset(b);
+    gc_buf_adds(b, "{\"claimed_wh\":");
+    gc_buf_addf(b, "%lld,\"claims\":", (long long)dh->claimed_wh);
+    gc_buf_add(b, dh->claims.len ? dh->claims.ptr : "[", dh->claims.len ? dh->claims.len : 1);
+    gc_buf_adds(b, "],\"device\":");
+    gc_jcs_append_string(b, dh->dev->id, strlen(dh->dev->id));
+    if (dh->dev->cls == GC_CLASS_BATTERY)
+        gc_buf_addf(b, ",\"discharge_wh\":%lld", (long long)dh->discharge_wh);
+    gc_buf_addf(b, ",\"energy_wh\":%lld,\"hour\":\"%s\",", (long long)dh->supply_wh, hour);
+    inputs_json(b, dh);
+    gc_buf_addf(b,
+                ",\"stored_wh\":%lld,\"type\":\"certificate\",\"unclaimed_wh\":%lld,\"v\":1,"
+                "\"zone\":",
+                (long long)dh->stored_wh, (long long)(dh->supply_wh - dh->claimed_wh));
+    gc_jcs_append_string(b, dh->dev->zone, strlen(dh->dev->zone));
+    gc_buf_addc(b, '}');
+    m->out(m->out_ctx, b->ptr, b->len);
+}
+
+static void check(bool ok, const char *what, const struct gc_device_hour *dh)
+{
+    if (!ok)
+        gc_die(GC_EX_SOFTWARE, "internal error: %s (%s)", what, dh->key);
+}
+
+/* Splits TOTAL over the consumers C[0..N) in proportion to demand, into their green_wh. */
+static void share_out(struct gc_device_hour **c, size_t n, int64_t total)
+{
+    int64_t *w = xcalloc(n + 1, sizeof(*w)), *out = xcalloc(n + 1, sizeof(*out));
+
+    for (size_t i = 0; i < n; i++)
+        w[i] = c[i]->demand_wh;
+    gc_apportion(total, w, n, out);
+    for (size_t i = 0; i < n; i++)
+        c[i]->green_wh = out[i];
+    free(w);
+    free(out);
+}
+
+/* Matches one zone-hour: the device-hours DH[0..N), sorted by device id. */
+static void match_zone_hour(struct gc_matcher *m, struct gc_device_hour **dh, size_t n,
+                            struct gc_buf *b)
+{
+    struct gc_device_hour **prod = xcalloc(n + 1, sizeof(*prod));
+    struct gc_device_hour **comp = xcalloc(n + 1, sizeof(*comp));
+    struct gc_device_hour **batt = xcalloc(n + 1, sizeof(*batt));
+    size_t np = 0, nc = 0, nb = 0, p = 0;
+    int64_t supply = 0, compute = 0, charging = 0, green_compute = 0, green_batt = 0, claimed = 0;
+    char hour[GC_TIME_LEN + 1];
+
+    for (size_t i = 0; i < n; i++) {
+        struct gc_device_hour *d = dh[i];
+
+        if (is_producer(d->dev->cls)) {
+            d->supply_wh = d->energy_wh;
+        } else if (d->dev->cls == GC_CLASS_BATTERY) {
+            /* Discharge is green only for what the store holds from earlier green charging. */
+            if (d->discharge_wh > 0)
+                d->supply_wh = store_take(store_of(m, d->dev), d->discharge_wh);
+            if (d->charge_wh > 0) {
+                d->demand_wh = d->charge_wh;
+                batt[nb++] = d;
+                charging += d->demand_wh;
+            }
+        } else if (is_compute(d->dev->cls)) {
+            d->demand_wh = d->energy_wh;
+            comp[nc++] = d;
+            compute += d->demand_wh;
+        }
+        if (is_producer(d->dev->cls) || (d->dev->cls == GC_CLASS_BATTERY && d->discharge_wh > 0)) {
+            d->left_wh = d->supply_wh;
+            prod[np++] = d;
+            supply += d->supply_wh;
+        }
+    }
+
+    /* Compute first, then battery charging from what is left. */
+    share_out(comp, nc, supply >= compute ? compute : supply);
+    for (size_t i = 0; i < nc; i++)
+        green_compute += comp[i]->green_wh;
+    share_out(batt, nb, supply - green_compute >= charging ? charging : supply - green_compute);
+    for (size_t i = 0; i < nb; i++)
+        green_batt += batt[i]->green_wh;
+
+    /* The fill: producers in id order serve consumers in id order, compute first. */
+    for (size_t k = 0; k < nc + nb; k++) {
+        struct gc_device_hour *c = k < nc ? comp[k] : batt[k - nc];
+        int64_t need = c->green_wh;
+
+        while (need > 0) {
+            int64_t take;
+
+            check(p < np, "supply ran out during the fill", c);
+            take = prod[p]->left_wh < need ? prod[p]->left_wh : need;
+            if (take > 0) {
+                add_part(&c->sources, prod[p]->dev->id, take);
+                add_part(&prod[p]->claims, c->dev->id, take);
+                prod[p]->left_wh -= take;
+                prod[p]->claimed_wh += take;
+                if (c->dev->cls == GC_CLASS_BATTERY)
+                    prod[p]->stored_wh += take;
+                need -= take;
+            }
+            if (prod[p]->left_wh == 0)
+                p++;
+        }
+    }
+
+    for (size_t i = 0; i < nc; i++)
+        emit_allocation(m, b, comp[i], 0, 0);
+    for (size_t i = 0; i < nb; i++) {
+        struct gc_device_hour *c = batt[i];
+        struct gc_store *s = store_of(m, c->dev);
+        int64_t eff = c->dev->efficiency_bps ? c->dev->efficiency_bps : 10000;
+        /* Round-trip losses are taken on the way in, rounded in favour of the loss. */
+        int64_t stored = (int64_t)((__int128)c->green_wh * eff / 10000);
+
+        s->in_wh += c->green_wh;
+        s->loss_wh += c->green_wh - stored;
+        store_put(s, c->hour, stored);
+        emit_allocation(m, b, c, stored, c->green_wh - stored);
+    }
+    for (size_t i = 0; i < np; i++) {
+        check(prod[i]->claimed_wh <= prod[i]->supply_wh, "claims exceed a certificate", prod[i]);
+        claimed += prod[i]->claimed_wh;
+        emit_certificate(m, b, prod[i]);
+    }
+    check(claimed == green_compute + green_batt, "claims and green allocations differ", dh[0]);
+
+    gc_time_format(dh[0]->hour, hour);
+    gc_buf_reset(b);
+    gc_buf_addf(b,
+                "{\"cfe_bps\":%lld,\"demand_wh\":%lld,\"hour\":\"%s\",\"matched_wh\":%lld,"
+                "\"supply_wh\":%lld,\"type\":\"match\",\"v\":1,\"zone\":",
+                (long long)(compute + charging
+                                ? (int64_t)((__int128)claimed * 10000 / (compute + charging))
+                                : 0),
+                (long long)(compute + charging), hour, (long long)claimed, (long long)supply);
+    gc_jcs_append_string(b, dh[0]->dev->zone, strlen(dh[0]->dev->zone));
+    gc_buf_addc(b, '}');
+    m->out(m->out_ctx, b->ptr, b->len);
+    free(prod);
+    free(comp);
+    free(batt);
+}
+
+void gc_matcher_finish(struct gc_matcher *m)
+{
+    struct gc_device_hour **all = (struct gc_device_hour **)gc_map_sorted_values(&m->device_hours);
+    size_t n = m->device_hours.n;
+    struct gc_buf b = GC_BUF_INIT;
+
+    qsort(all, n, sizeof(*all), dh_cmp);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && all[j]->hour == all[i]->hour &&
+                        strcmp(all[j]->dev->zone, all[i]->dev->zone) == 0;
+             j++)
+            ;
+        match_zone_hour(m, all + i, j - i, &b);
+    }
+    for (size_t i = 0; i < m->stores.cap; i++) {
+        struct gc_store *s = m->stores.slots[i].value;
+
+        if (s == NULL)
+            continue;
+        if (s->in_wh != s->out_wh + s->loss_wh + store_held(s))
+            gc_die(GC_EX_SOFTWARE, "internal error: the store of '%s' does not balance", s->id);
+        free(s->lots);
+        free(s);
+    }
+    for (size_t i = 0; i < n; i++) {
+        gc_buf_release(&all[i]->sources);
+        gc_buf_release(&all[i]->claims);
+        free(all[i]->hashes);
+        free(all[i]);
+    }
+    free(all);
+    gc_map_release(&m->device_hours);
+    gc_map_release(&m->stores);
+    gc_buf_release(&b);
+}

@@ -1,0 +1,59 @@
+/*
+ * gc_match — hourly matching of green generation to consumption per grid
+ * zone (gc-pool match): EnergyTag-style granular certificates, where each
+ * watt-hour of generation is claimed at most once, in its own zone and hour.
+ *
+ * Per (zone, UTC hour): the green supply G is the generation of pv, wind and
+ * hydro devices plus the green part of battery discharge (what the battery's
+ * store holds from green charging in earlier hours, oldest first). Compute
+ * (gpu, asic, charger) is served first: fully if G covers it, else G is
+ * split pro-rata to consumption by the largest-remainder method, ties to the
+ * lower device id. Battery charging gets what is left the same way; the rest
+ * stays unclaimed. Producers are assigned to consumers by a fill in id order:
+ * producers in id order, consumers in id order, compute before batteries.
+ * Green charge enters the battery's first-in-first-out store less its
+ * round-trip losses (efficiency_bps); grid charge never becomes green.
+ *
+ * Domain module: records in (through gc_matcher_add), records out (through
+ * the callback); no I/O.
+ */
+#ifndef GC_MATCH_H
+#define GC_MATCH_H
+
+#include <stdint.h>
+
+#include "gc_crypto.h"
+#include "gc_device.h"
+#include "gc_map.h"
+#include "gc_reading.h"
+
+/* Receives each output record, canonical JSON without a newline. */
+typedef void (*gc_match_out_fn)(void *ctx, const char *rec, size_t len);
+
+struct gc_matcher {
+    struct gc_map device_hours; /* "device@hour" -> struct gc_device_hour * */
+    struct gc_map stores;       /* battery id -> struct gc_store * */
+    gc_match_out_fn out;
+    void *out_ctx;
+};
+
+void gc_matcher_init(struct gc_matcher *m, gc_match_out_fn out, void *ctx);
+
+/*
+ * Adds a verified attestation R of device D, whose record hash is HASH, to
+ * its device-hour; attestations of one device-hour add up. The same
+ * attestation twice fails "duplicate": it would count its energy twice.
+ */
+bool gc_matcher_add(struct gc_matcher *m, const struct gc_device *d, const struct gc_reading *r,
+                    const uint8_t hash[GC_SHA256_LEN], struct gc_fail *f);
+
+/*
+ * Matches every zone-hour in time order (zones in id order within an hour)
+ * and writes, per zone-hour, the "allocation" records of its consumers, the
+ * "certificate" records of its producers and one "match" record. Checks the
+ * conservation laws as it goes (exit 70 if one breaks: a bug, not bad input).
+ * Frees the matcher.
+ */
+void gc_matcher_finish(struct gc_matcher *m);
+
+#endif

@@ -1,0 +1,19 @@
+# fish completion for gc-pool
+
+set -l subcommands match
+set -l nosub "not __fish_seen_subcommand_from $subcommands"
+set -l match "__fish_seen_subcommand_from match"
+
+complete -c gc-pool -f
+
+complete -c gc-pool -n $nosub -a match -d 'Read verified attestations, write allocation, certificate and match records'
+complete -c gc-pool -n $nosub -s h -l help -d 'Print help and exit'
+complete -c gc-pool -n $nosub -s V -l version -d 'Print version and exit'
+
+complete -c gc-pool -n $match -l registry -r -F -d 'Device records (NDJSON, may be zstd-compressed)'
+complete -c gc-pool -n $match -s o -l output -r -F -d 'Write records here'
+complete -c gc-pool -n $match -l rejects -r -F -d 'Write bad lines here as reject records'
+complete -c gc-pool -n $match -l max-line-bytes -x -d 'Longest accepted input line'
+complete -c gc-pool -n $match -s q -l quiet -d 'No summary line on standard error'
+complete -c gc-pool -n $match -l progress -d 'Progress on standard error even when not a terminal'
+complete -c gc-pool -n $match -F -d 'Input file'

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# gc-pool match: hand-computed scenarios, conservation, zones that must not mix.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+# The scenario of tests/fixtures/pool: keys made here (matching never reads signatures, and
+# record hashes do not cover them, so the golden output does not depend on the keys).
+setup_file() {
+    W=$BATS_FILE_TMPDIR
+    mkdir -m 700 "$W/keys"
+    while read -r id class rated zone eff; do
+        gc-attest keygen --device "$id" --class "$class" --rated-w "$rated" --zone "$zone" \
+            ${eff:+--efficiency-bps "$eff"} -k "$W/keys/$id.key"
+    done <"$FIX/pool/devices.txt" >"$W/registry.ndjson"
+    gc-attest sign -q --keydir "$W/keys" --state "$W/heads.ndjson" "$FIX/pool/readings.ndjson" |
+        gc-verify -q --registry "$W/registry.ndjson" --now 2026-11-02T00:00:00Z >"$W/verified.ndjson"
+    export W
+}
+
+setup() {
+    cd "$BATS_TEST_TMPDIR" || return 1
+    gc-pool match -q --registry "$W/registry.ndjson" "$W/verified.ndjson" >out.ndjson
+}
+
+# pick TYPE DEVICE HOUR FIELD
+pick() {
+    jq -r --arg t "$1" --arg d "$2" --arg h "2026-11-01T$3:00:00Z" \
+        "select(.type == \$t and .device == \$d and .hour == \$h) | .$4" out.ndjson
+}
+
+@test "the scenario matches its golden output" {
+    cmp out.ndjson "$FIX/pool/match.golden.ndjson"
+}
+
+@test "shortage: 1000 Wh over three GPUs of 700 Wh is 334/333/333, the odd Wh to the lowest id" {
+    assert_equal "$(pick allocation gpu-1 10 green_wh) $(pick allocation gpu-2 10 green_wh) $(pick allocation gpu-3 10 green_wh)" "334 333 333"
+    # green GPU-seconds: floor(gpu_s x green / energy)
+    assert_equal "$(pick allocation gpu-1 10 green_gpu_s)" 1717
+    assert_equal "$(pick allocation gpu-3 10 green_gpu_s)" 856
+    # the fill: pv-a (700) serves gpu-1, gpu-2 and 33 Wh of gpu-3; wind-b the rest of gpu-3
+    assert_equal "$(pick allocation gpu-3 10 'sources | map("\(.device)=\(.wh)") | join(" ")')" "pv-a=33 wind-b=300"
+    run jq -c 'select(.type == "match" and .zone == "z1" and .hour == "2026-11-01T10:00:00Z") | [.supply_wh, .demand_wh, .matched_wh, .cfe_bps]' out.ndjson
+    assert_output "[1000,2100,1000,4761]"
+}
+
+@test "surplus: every consumer fully green, the rest unclaimed; zones do not mix" {
+    assert_equal "$(pick allocation gpu-1 11 green_bps)" 10000
+    assert_equal "$(pick certificate pv-a 11 unclaimed_wh)" 1500
+    # z2 has a surplus in the hour z1 is short: none of it crosses
+    assert_equal "$(pick allocation gpu-c 10 green_bps)" 10000
+    assert_equal "$(pick certificate pv-c 10 unclaimed_wh)" 400
+    run jq -r 'select(.type == "allocation" and .zone == "z1") | .sources[].device' out.ndjson
+    refute_output --partial "pv-c"
+}
+
+@test "a battery charged green at noon gives green energy at night, less its losses" {
+    assert_equal "$(pick allocation bat-1 11 green_wh) $(pick allocation bat-1 11 stored_wh) $(pick allocation bat-1 11 loss_wh)" "1000 900 100"
+    assert_equal "$(pick certificate bat-1 20 energy_wh)" 600
+    assert_equal "$(pick allocation gpu-1 20 green_bps) $(pick allocation gpu-1 20 green_gpu_s)" "7500 2700"
+}
+
+@test "a grid-charged battery never gives green energy; a GPU with no energy gets no green time" {
+    assert_equal "$(pick allocation bat-2 20 green_wh) $(pick allocation bat-2 20 stored_wh)" "0 0"
+    assert_equal "$(pick certificate bat-2 21 energy_wh) $(pick certificate bat-2 21 discharge_wh)" "0 300"
+    assert_equal "$(pick allocation gpu-1 21 green_wh)" 0
+    assert_equal "$(pick allocation gpu-0 11 green_gpu_s) $(pick allocation gpu-0 11 green_bps)" "0 0"
+}
+
+@test "conservation: claims within energy, sources equal green, per zone-hour green equals claimed" {
+    run jq -e 'select(.type == "certificate") | select((.claims | map(.wh) | add // 0) != .claimed_wh or .claimed_wh > .energy_wh or .claimed_wh + .unclaimed_wh != .energy_wh)' out.ndjson
+    assert_failure
+    run jq -e 'select(.type == "allocation") | select((.sources | map(.wh) | add // 0) != .green_wh or .green_wh > .energy_wh)' out.ndjson
+    assert_failure
+    run jq -s '[group_by(.zone + .hour)[] | [(map(select(.type == "allocation") | .green_wh) | add // 0), (map(select(.type == "certificate") | .claimed_wh) | add // 0), (map(select(.type == "match") | .matched_wh) | add)] | select(.[0] != .[1] or .[1] != .[2])] | length' out.ndjson
+    assert_output 0
+    # storage: in = out + losses + held (bat-1 holds 300 Wh at the end)
+    run jq -s '[(map(select(.type == "allocation" and .device == "bat-1") | .green_wh) | add),
+        (map(select(.type == "certificate" and .device == "bat-1") | .energy_wh) | add),
+        (map(select(.type == "allocation" and .device == "bat-1") | .loss_wh) | add)] | .[0] - .[1] - .[2]' out.ndjson
+    assert_output 300
+}
+
+@test "input order does not matter; inputs are the attestations' record hashes" {
+    tac "$W/verified.ndjson" >rev.ndjson
+    gc-pool match -q --registry "$W/registry.ndjson" rev.ndjson | cmp - out.ndjson
+    h=$(head -n 1 "$W/verified.ndjson" | jq -cj 'del(.sig)' | sha256sum | cut -d' ' -f1)
+    run jq -r 'select(.type == "certificate" and .device == "pv-a" and .hour == "2026-11-01T10:00:00Z") | .inputs[]' out.ndjson
+    assert_output "$h"
+}
+
+@test "the same attestation twice is rejected, not counted twice" {
+    { cat "$W/verified.ndjson"; head -n 1 "$W/verified.ndjson"; } >dup.ndjson
+    run gc-pool match --registry "$W/registry.ndjson" --rejects rej.ndjson -o o.ndjson dup.ndjson
+    assert_failure 65
+    assert_equal "$(jq -r .reason rej.ndjson)" duplicate
+    cmp o.ndjson out.ndjson
+}
+
+@test "a stop at a bad line writes no matches, on standard output either" {
+    { cat "$W/verified.ndjson"; echo '{'; } >bad.ndjson
+    run --separate-stderr gc-pool match --registry "$W/registry.ndjson" bad.ndjson
+    assert_failure 65
+    assert_output ""
+}
+
+@test "bad input: unknown devices and readings that are not attestations are rejected" {
+    { head -n 2 "$W/verified.ndjson"; head -n 1 "$FIX/pool/readings.ndjson"; sed 's/"pv-a"/"pv-zz"/' <(head -n 1 "$W/verified.ndjson"); } >bad.ndjson
+    run gc-pool match --registry "$W/registry.ndjson" --rejects rej.ndjson -o o.ndjson bad.ndjson
+    assert_failure 65
+    assert_output --partial "4 in, 2 used, 2 rejected"
+    assert_equal "$(jq -r .reason rej.ndjson | tr '\n' ' ')" "bad_field unknown_device "
+    run gc-pool match
+    assert_failure 64
+    run gc-pool frob --registry x
+    assert_failure 64
+}
