@@ -20,12 +20,15 @@
 static const char help[] =
     "usage: gc-pool match --registry FILE [-o FILE] [--rejects FILE] [--max-line-bytes N]\n"
     "                     [-q] [--progress] [FILE...]\n"
+    "       gc-pool audit [-q] [FILE...]\n"
     "       gc-pool -h | --help | -V | --version\n"
     "\n"
     "Match green generation to compute hour by hour in each grid zone; no watt-hour\n"
     "of generation is claimed twice.\n"
     "\n"
     "match   read verified attestations, write allocation, certificate and match records\n"
+    "audit   check certificates and allocations from any number of runs: no producer-hour\n"
+    "        claimed twice or beyond its energy\n"
     "\n"
     "      --registry FILE      device records (NDJSON, may be zstd-compressed)\n"
     "  -o, --output FILE        write records here (atomically; .zst compresses)\n"
@@ -63,6 +66,174 @@ static void match_out(void *ctx, const char *rec, size_t len)
 static void discard_out(void *ctx, const char *rec, size_t len)
 {
 }
+
+/* --- audit --- */
+
+/* Where a record was read, for messages that name both of two records. */
+struct gc_place {
+    char *source;
+    uint64_t line;
+};
+
+/* One producer-hour as the audit sees it. */
+struct gc_audited {
+    char key[96];
+    struct gc_place cert; /* its first certificate */
+    int64_t energy_wh;
+    int64_t claimed_wh;    /* by its certificates */
+    int64_t sourced_wh;    /* drawn on by allocations */
+    struct gc_place alloc; /* the allocation that first drew on it */
+};
+
+struct gc_pool_audit {
+    struct gc_map producers; /* "device@hour" -> struct gc_audited * */
+    uint64_t n_certs, n_allocs, n_problems;
+};
+
+static struct gc_audited *audited(struct gc_pool_audit *a, const char *device, const char *hour)
+{
+    char key[96];
+    struct gc_audited *p;
+
+    snprintf(key, sizeof(key), "%s@%s", device, hour);
+    p = gc_map_get(&a->producers, key);
+    if (p == NULL) {
+        p = calloc(1, sizeof(*p));
+        if (p == NULL)
+            gc_die(GC_EX_SOFTWARE, "out of memory");
+        memcpy(p->key, key, sizeof(key));
+        gc_map_put(&a->producers, p->key, p);
+    }
+    return p;
+}
+
+static void place_set(struct gc_place *pl, const struct gc_filter *flt, const struct gc_line *line)
+{
+    pl->source = strdup(flt->source);
+    if (pl->source == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    pl->line = line->line_no;
+}
+
+static void problem(struct gc_pool_audit *a, const struct gc_place *x, const struct gc_filter *flt,
+                    const struct gc_line *line, const char *reason, const char *what)
+{
+    a->n_problems++;
+    gc_error("%s:%llu and %s:%llu: %s: %s", x->source, (unsigned long long)x->line, flt->source,
+             (unsigned long long)line->line_no, reason, what);
+}
+
+static bool audit_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
+                         struct gc_fail *f)
+{
+    struct gc_pool_audit *a = ctx;
+    const char *type, *device, *hour;
+    int64_t v, energy, claimed, wh;
+    json_t *parts;
+    char what[256];
+
+    if (!gc_field_str(rec, "type", &type, NULL, f))
+        return false;
+    /* match records and the rest of a matched file are read and passed over */
+    if (strcmp(type, "certificate") != 0 && strcmp(type, "allocation") != 0)
+        return true;
+    if (!gc_field_int(rec, "v", 1, 1, &v, f) || !gc_field_id(rec, "device", &device, f) ||
+        !gc_field_str(rec, "hour", &hour, NULL, f))
+        return false;
+    if (strcmp(type, "certificate") == 0) {
+        struct gc_audited *p = audited(a, device, hour);
+
+        if (!gc_field_int(rec, "energy_wh", 0, INT64_MAX, &energy, f) ||
+            !gc_field_int(rec, "claimed_wh", 0, INT64_MAX, &claimed, f))
+            return false;
+        a->n_certs++;
+        if (p->cert.source != NULL && claimed > 0 && p->claimed_wh > 0) {
+            snprintf(what, sizeof(what), "producer '%s' at %s is claimed by two certificates",
+                     device, hour);
+            problem(a, &p->cert, flt, line, "double_claim", what);
+        }
+        if (p->cert.source == NULL)
+            place_set(&p->cert, flt, line);
+        if (energy > p->energy_wh)
+            p->energy_wh = energy;
+        p->claimed_wh += claimed;
+        if (claimed > energy) {
+            snprintf(what, sizeof(what), "producer '%s' at %s: %lld Wh claimed of %lld", device,
+                     hour, (long long)claimed, (long long)energy);
+            problem(a, &p->cert, flt, line, "over_claim", what);
+        }
+        return true;
+    }
+    parts = json_object_get(rec, "sources");
+    if (!json_is_array(parts))
+        return gc_fail(f, "bad_field", "field 'sources' must be an array");
+    a->n_allocs++;
+    for (size_t i = 0; i < json_array_size(parts); i++) {
+        json_t *part = json_array_get(parts, i);
+        const char *from;
+        struct gc_audited *p;
+
+        if (!json_is_object(part) || !gc_field_id(part, "device", &from, f) ||
+            !gc_field_int(part, "wh", 0, INT64_MAX, &wh, f))
+            return false;
+        p = audited(a, from, hour);
+        if (p->alloc.source == NULL)
+            place_set(&p->alloc, flt, line);
+        p->sourced_wh += wh;
+    }
+    return true;
+}
+
+/* After reading everything: allocations may draw on a producer-hour only what it has. */
+static void audit_totals(struct gc_pool_audit *a)
+{
+    struct gc_audited **all = (struct gc_audited **)gc_map_sorted_values(&a->producers);
+
+    for (size_t i = 0; i < a->producers.n; i++) {
+        struct gc_audited *p = all[i];
+
+        if (p->sourced_wh > 0 && (p->cert.source == NULL || p->sourced_wh > p->energy_wh)) {
+            a->n_problems++;
+            if (p->cert.source == NULL)
+                gc_error("%s:%llu: over_claim: allocations draw %lld Wh on '%s', which has no "
+                         "certificate",
+                         p->alloc.source, (unsigned long long)p->alloc.line,
+                         (long long)p->sourced_wh, p->key);
+            else
+                gc_error("%s:%llu and %s:%llu: over_claim: allocations draw %lld Wh on '%s', "
+                         "whose certificate has %lld",
+                         p->cert.source, (unsigned long long)p->cert.line, p->alloc.source,
+                         (unsigned long long)p->alloc.line, (long long)p->sourced_wh, p->key,
+                         (long long)p->energy_wh);
+        }
+        free(p->cert.source);
+        free(p->alloc.source);
+        free(p);
+    }
+    free(all);
+    gc_map_release(&a->producers);
+}
+
+static int gc_pool_audit(const struct gc_pool_opts *o)
+{
+    struct gc_pool_audit a;
+    struct gc_filter flt;
+    int rc;
+
+    memset(&a, 0, sizeof(a));
+    gc_filter_init(&flt, &o->filter);
+    flt.aggregate = true;
+    gc_filter_run(&flt, o->files, o->nfiles, audit_record, &a);
+    audit_totals(&a);
+    rc = gc_filter_finish(&flt);
+    if (!o->filter.quiet)
+        fprintf(stderr, "%s: %llu certificates, %llu allocations, %llu problems\n", gc_progname(),
+                (unsigned long long)a.n_certs, (unsigned long long)a.n_allocs,
+                (unsigned long long)a.n_problems);
+    return a.n_problems > 0 ? GC_EX_DATAERR : rc;
+}
+
+/* --- match --- */
 
 /* An attestation in: checked against the registry, hashed, added to its device-hour. */
 static bool match_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
@@ -135,10 +306,10 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
     o->files = argv + optind;
     o->nfiles = argc - optind;
     if (o->verb == NULL)
-        gc_cli_usage("a command is needed: match");
-    if (strcmp(o->verb, "match") != 0)
-        gc_cli_usage("unknown command '%s' (match)", o->verb);
-    if (o->registry == NULL)
+        gc_cli_usage("a command is needed: match or audit");
+    if (strcmp(o->verb, "match") != 0 && strcmp(o->verb, "audit") != 0)
+        gc_cli_usage("unknown command '%s' (match or audit)", o->verb);
+    if (strcmp(o->verb, "match") == 0 && o->registry == NULL)
         gc_cli_usage("match needs --registry");
 }
 
@@ -148,5 +319,7 @@ int main(int argc, char **argv)
 
     gc_cli_init(argv[0]);
     parse_args(argc, argv, &opts);
+    if (strcmp(opts.verb, "audit") == 0)
+        return gc_pool_audit(&opts);
     return gc_pool_match(&opts);
 }

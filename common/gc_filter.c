@@ -150,6 +150,7 @@ void gc_filter_feed(struct gc_filter *flt, const char *source, const struct gc_l
 
     if (flt->stopped || (line->total_len == line->len && blank(line->bytes, line->len)))
         return;
+    flt->source = source;
     flt->n_in++;
     if (flt->show_progress && flt->n_in % PROGRESS_EVERY == 0)
         progress(flt);

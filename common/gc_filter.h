@@ -30,12 +30,13 @@ struct gc_filter {
     struct gc_filter_opts opts;
     struct gc_writer out;
     struct gc_writer rej;
-    uint64_t n_in;  /* lines read (blank ones are skipped, not counted) */
-    uint64_t n_ok;  /* lines accepted */
-    uint64_t n_rej; /* lines rejected: n_in = n_ok + n_rej */
-    uint64_t n_out; /* records written; equal to n_ok unless aggregating */
-    bool aggregate; /* many lines make one record (gc_filter_run_lines) */
-    bool stopped;   /* a bad line without --rejects: nothing more is read or committed */
+    uint64_t n_in;      /* lines read (blank ones are skipped, not counted) */
+    uint64_t n_ok;      /* lines accepted */
+    uint64_t n_rej;     /* lines rejected: n_in = n_ok + n_rej */
+    uint64_t n_out;     /* records written; equal to n_ok unless aggregating */
+    bool aggregate;     /* many lines make one record (gc_filter_run_lines) */
+    bool stopped;       /* a bad line without --rejects: nothing more is read or committed */
+    const char *source; /* the input being read, for handlers that name positions */
     bool show_progress;
     bool progress_shown;
     struct gc_buf scratch;

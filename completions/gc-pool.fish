@@ -1,12 +1,14 @@
 # fish completion for gc-pool
 
-set -l subcommands match
+set -l subcommands match audit
 set -l nosub "not __fish_seen_subcommand_from $subcommands"
 set -l match "__fish_seen_subcommand_from match"
+set -l audit "__fish_seen_subcommand_from audit"
 
 complete -c gc-pool -f
 
 complete -c gc-pool -n $nosub -a match -d 'Read verified attestations, write allocation, certificate and match records'
+complete -c gc-pool -n $nosub -a audit -d 'Check that no producer-hour is claimed twice or beyond its energy'
 complete -c gc-pool -n $nosub -s h -l help -d 'Print help and exit'
 complete -c gc-pool -n $nosub -s V -l version -d 'Print version and exit'
 
@@ -17,3 +19,9 @@ complete -c gc-pool -n $match -l max-line-bytes -x -d 'Longest accepted input li
 complete -c gc-pool -n $match -s q -l quiet -d 'No summary line on standard error'
 complete -c gc-pool -n $match -l progress -d 'Progress on standard error even when not a terminal'
 complete -c gc-pool -n $match -F -d 'Input file'
+
+complete -c gc-pool -n $audit -l rejects -r -F -d 'Write bad lines here as reject records'
+complete -c gc-pool -n $audit -l max-line-bytes -x -d 'Longest accepted input line'
+complete -c gc-pool -n $audit -s q -l quiet -d 'No summary line on standard error'
+complete -c gc-pool -n $audit -l progress -d 'Progress on standard error even when not a terminal'
+complete -c gc-pool -n $audit -F -d 'Matched file'

@@ -186,6 +186,7 @@ _gc_pool() {
     local _gc_cur _gc_prev
     local -a _gc_args
     local match_opts="--registry -o --output --rejects --max-line-bytes -q --quiet --progress"
+    local audit_opts="--rejects --max-line-bytes -q --quiet --progress"
     COMPREPLY=()
     _gc_words
 
@@ -194,7 +195,7 @@ _gc_pool() {
         if [[ $_gc_cur == -* ]]; then
             _gc_reply "-h --help -V --version"
         else
-            _gc_reply "match"
+            _gc_reply "match audit"
         fi
         return
     fi
@@ -213,6 +214,13 @@ _gc_pool() {
     match)
         if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
             _gc_reply "$match_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    audit)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$audit_opts --"
         else
             _gc_files
         fi

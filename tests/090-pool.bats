@@ -115,3 +115,25 @@ pick() {
     run gc-pool frob --registry x
     assert_failure 64
 }
+
+@test "audit: one run passes; the same certificates twice are a double claim naming both records" {
+    run gc-pool audit out.ndjson
+    assert_success
+    assert_output --partial "6 certificates, 10 allocations, 0 problems"
+    cp out.ndjson run2.ndjson
+    run gc-pool audit out.ndjson run2.ndjson
+    assert_failure 65
+    assert_output --partial "out.ndjson:4 and run2.ndjson:4: double_claim: producer 'pv-a' at 2026-11-01T10:00:00Z"
+}
+
+@test "audit: claims beyond a certificate's energy, and allocations drawing more than it has" {
+    sed '/"type":"certificate"/s/"claimed_wh":100,/"claimed_wh":600,/' out.ndjson >over.ndjson
+    run gc-pool audit over.ndjson
+    assert_failure 65
+    assert_output --partial "over_claim: producer 'pv-c' at 2026-11-01T10:00:00Z: 600 Wh claimed of 500"
+    # an allocation from another run drawing on pv-c at 10:00 again: 100 + 450 > 500
+    jq -c 'select(.type == "allocation" and .device == "gpu-c") | .sources[0].wh = 450' out.ndjson >more.ndjson
+    run gc-pool audit out.ndjson more.ndjson
+    assert_failure 65
+    assert_output --partial "over_claim: allocations draw 550 Wh on 'pv-c@2026-11-01T10:00:00Z', whose certificate has 500"
+}
