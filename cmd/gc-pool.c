@@ -13,13 +13,14 @@
 #include "gc_filter.h"
 #include "gc_json.h"
 #include "gc_match.h"
+#include "gc_num.h"
 #include "gc_reading.h"
 #include "gc_registry.h"
 #include "banned.h"
 
 static const char help[] =
-    "usage: gc-pool match --registry FILE [-o FILE] [--rejects FILE] [--max-line-bytes N]\n"
-    "                     [-q] [--progress] [FILE...]\n"
+    "usage: gc-pool match --registry FILE [--sorted] [-o FILE] [--rejects FILE]\n"
+    "                     [--max-line-bytes N] [-q] [--progress] [FILE...]\n"
     "       gc-pool audit [-q] [FILE...]\n"
     "       gc-pool -h | --help | -V | --version\n"
     "\n"
@@ -31,6 +32,8 @@ static const char help[] =
     "        claimed twice or beyond its energy\n"
     "\n"
     "      --registry FILE      device records (NDJSON, may be zstd-compressed)\n"
+    "      --sorted             match: the input is in hour order; match each hour as it\n"
+    "                           ends, in bounded memory\n"
     "  -o, --output FILE        write records here (atomically; .zst compresses)\n"
     "      --rejects FILE       write bad lines here as reject records and go on\n"
     "      --max-line-bytes N   longest accepted input line (default 1048576)\n"
@@ -41,17 +44,22 @@ static const char help[] =
 
 enum {
     OPT_REGISTRY = GC_OPT_PROGRAM,
+    OPT_SORTED,
 };
 
 struct gc_pool_opts {
     const char *verb;
     const char *registry;
+    bool sorted;
     struct gc_filter_opts filter;
     char **files;
     int nfiles;
 };
 
 struct gc_pool_match {
+    const struct gc_pool_opts *opts;
+    bool have_hour;
+    int64_t hour; /* --sorted: the latest hour seen */
     struct gc_registry registry;
     struct gc_matcher matcher;
     struct gc_buf msg;
@@ -251,6 +259,16 @@ static bool match_record(void *ctx, struct gc_filter *flt, json_t *rec, const st
         return gc_fail(f, "unknown_device", "device '%s' is not in the registry", r.device);
     if (!gc_reading_check_form(&r, d, f) || !gc_reading_check_period(&r, f))
         return false;
+    if (pm->opts->sorted) {
+        int64_t hour = gc_floor_div(r.ts, 3600) * 3600;
+
+        /* A record of a later hour ends the hours before it: match and forget them. */
+        if (pm->have_hour && hour > pm->hour)
+            gc_matcher_flush(&pm->matcher, hour);
+        if (!pm->have_hour || hour > pm->hour)
+            pm->hour = hour;
+        pm->have_hour = true;
+    }
     gc_buf_reset(&pm->msg);
     gc_jcs_append_without(&pm->msg, rec, "sig", NULL);
     gc_sha256(pm->msg.ptr, pm->msg.len, hash);
@@ -263,6 +281,7 @@ static int gc_pool_match(const struct gc_pool_opts *o)
     struct gc_filter flt;
 
     memset(&pm, 0, sizeof(pm));
+    pm.opts = o;
     gc_registry_load(&pm.registry, o->registry);
     gc_filter_init(&flt, &o->filter);
     flt.aggregate = true; /* records come out per zone-hour, not per line */
@@ -280,6 +299,7 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
 {
     static const struct option longopts[] = {
         {"registry", required_argument, NULL, OPT_REGISTRY},
+        {"sorted", no_argument, NULL, OPT_SORTED},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -298,6 +318,9 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
         switch (c) {
         case OPT_REGISTRY:
             o->registry = optarg;
+            break;
+        case OPT_SORTED:
+            o->sorted = true;
             break;
         default:
             gc_cli_bad_option(c, argv);

@@ -63,6 +63,15 @@ bool gc_matcher_add(struct gc_matcher *m, const struct gc_device *d, const struc
     char key[96];
     struct gc_device_hour *dh;
 
+    if (m->any_flushed && hour < m->flushed_until) {
+        char when[GC_TIME_LEN + 1];
+
+        gc_time_format(hour, when);
+        return gc_fail(f, "not_sorted",
+                       "hour %s was already matched: the input is not in hour "
+                       "order (--sorted)",
+                       when);
+    }
     snprintf(key, sizeof(key), "%s@%lld", d->id, (long long)hour);
     dh = gc_map_get(&m->device_hours, key);
     if (dh == NULL) {
@@ -382,13 +391,11 @@ static void match_zone_hour(struct gc_matcher *m, struct gc_device_hour **dh, si
     free(batt);
 }
 
-void gc_matcher_finish(struct gc_matcher *m)
+/* Matches the zone-hours of ALL[0..N) (sorted by dh_cmp) and frees them. */
+static void match_sorted(struct gc_matcher *m, struct gc_device_hour **all, size_t n)
 {
-    struct gc_device_hour **all = (struct gc_device_hour **)gc_map_sorted_values(&m->device_hours);
-    size_t n = m->device_hours.n;
     struct gc_buf b = GC_BUF_INIT;
 
-    qsort(all, n, sizeof(*all), dh_cmp);
     for (size_t i = 0, j; i < n; i = j) {
         for (j = i + 1; j < n && all[j]->hour == all[i]->hour &&
                         strcmp(all[j]->dev->zone, all[i]->dev->zone) == 0;
@@ -396,6 +403,42 @@ void gc_matcher_finish(struct gc_matcher *m)
             ;
         match_zone_hour(m, all + i, j - i, &b);
     }
+    for (size_t i = 0; i < n; i++) {
+        gc_buf_release(&all[i]->sources);
+        gc_buf_release(&all[i]->claims);
+        free(all[i]->hashes);
+        free(all[i]);
+    }
+    gc_buf_release(&b);
+}
+
+void gc_matcher_flush(struct gc_matcher *m, int64_t before_hour)
+{
+    struct gc_device_hour **all = (struct gc_device_hour **)gc_map_sorted_values(&m->device_hours);
+    size_t n = m->device_hours.n, done = 0;
+
+    qsort(all, n, sizeof(*all), dh_cmp);
+    while (done < n && all[done]->hour < before_hour)
+        done++;
+    /* The rest stay: rebuild the map with them (in hour order it holds one hour at most). */
+    gc_map_release(&m->device_hours);
+    for (size_t i = done; i < n; i++)
+        gc_map_put(&m->device_hours, all[i]->key, all[i]);
+    match_sorted(m, all, done);
+    free(all);
+    if (!m->any_flushed || before_hour > m->flushed_until)
+        m->flushed_until = before_hour;
+    m->any_flushed = true;
+}
+
+void gc_matcher_finish(struct gc_matcher *m)
+{
+    struct gc_device_hour **all = (struct gc_device_hour **)gc_map_sorted_values(&m->device_hours);
+    size_t n = m->device_hours.n;
+
+    qsort(all, n, sizeof(*all), dh_cmp);
+    match_sorted(m, all, n);
+    free(all);
     for (size_t i = 0; i < m->stores.cap; i++) {
         struct gc_store *s = m->stores.slots[i].value;
 
@@ -406,14 +449,6 @@ void gc_matcher_finish(struct gc_matcher *m)
         free(s->lots);
         free(s);
     }
-    for (size_t i = 0; i < n; i++) {
-        gc_buf_release(&all[i]->sources);
-        gc_buf_release(&all[i]->claims);
-        free(all[i]->hashes);
-        free(all[i]);
-    }
-    free(all);
     gc_map_release(&m->device_hours);
     gc_map_release(&m->stores);
-    gc_buf_release(&b);
 }

@@ -35,6 +35,8 @@ struct gc_matcher {
     struct gc_map stores;       /* battery id -> struct gc_store * */
     gc_match_out_fn out;
     void *out_ctx;
+    int64_t flushed_until; /* hours before this one are matched and written */
+    bool any_flushed;
 };
 
 void gc_matcher_init(struct gc_matcher *m, gc_match_out_fn out, void *ctx);
@@ -46,6 +48,14 @@ void gc_matcher_init(struct gc_matcher *m, gc_match_out_fn out, void *ctx);
  */
 bool gc_matcher_add(struct gc_matcher *m, const struct gc_device *d, const struct gc_reading *r,
                     const uint8_t hash[GC_SHA256_LEN], struct gc_fail *f);
+
+/*
+ * Matches and writes every zone-hour before BEFORE_HOUR and forgets it, for
+ * input in hour order: memory then holds one hour's device-hours and the
+ * battery stores. A later gc_matcher_add for an earlier hour fails
+ * "not_sorted".
+ */
+void gc_matcher_flush(struct gc_matcher *m, int64_t before_hour);
 
 /*
  * Matches every zone-hour in time order (zones in id order within an hour)

@@ -13,6 +13,7 @@ complete -c gc-pool -n $nosub -s h -l help -d 'Print help and exit'
 complete -c gc-pool -n $nosub -s V -l version -d 'Print version and exit'
 
 complete -c gc-pool -n $match -l registry -r -F -d 'Device records (NDJSON, may be zstd-compressed)'
+complete -c gc-pool -n $match -l sorted -d 'Input in hour order: match each hour as it ends'
 complete -c gc-pool -n $match -s o -l output -r -F -d 'Write records here'
 complete -c gc-pool -n $match -l rejects -r -F -d 'Write bad lines here as reject records'
 complete -c gc-pool -n $match -l max-line-bytes -x -d 'Longest accepted input line'

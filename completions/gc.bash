@@ -185,7 +185,8 @@ _gc_verify() {
 _gc_pool() {
     local _gc_cur _gc_prev
     local -a _gc_args
-    local match_opts="--registry -o --output --rejects --max-line-bytes -q --quiet --progress"
+    local match_opts="--registry --sorted -o --output --rejects --max-line-bytes -q --quiet
+        --progress"
     local audit_opts="--rejects --max-line-bytes -q --quiet --progress"
     COMPREPLY=()
     _gc_words

@@ -137,3 +137,15 @@ pick() {
     assert_failure 65
     assert_output --partial "over_claim: allocations draw 550 Wh on 'pv-c@2026-11-01T10:00:00Z', whose certificate has 500"
 }
+
+@test "--sorted streams hour by hour with the same output; out-of-order input is rejected" {
+    jq -sc 'sort_by(.ts)[]' "$W/verified.ndjson" >sorted.ndjson
+    gc-pool match -q --registry "$W/registry.ndjson" --sorted sorted.ndjson | cmp - out.ndjson
+    # an hour-10 record after later hours were matched
+    { cat sorted.ndjson; head -n 1 sorted.ndjson; } >late.ndjson
+    run gc-pool match --registry "$W/registry.ndjson" --sorted --rejects rej.ndjson -o o.ndjson late.ndjson
+    assert_failure 65
+    assert_equal "$(jq -r .reason rej.ndjson | sort -u)" not_sorted
+    run jq -r .detail rej.ndjson
+    assert_line --index 0 --partial "was already matched: the input is not in hour order"
+}
