@@ -11,6 +11,7 @@
 #include "gc_crypto.h"
 #include "gc_err.h"
 #include "gc_filter.h"
+#include "gc_hex.h"
 #include "gc_json.h"
 #include "gc_match.h"
 #include "gc_num.h"
@@ -19,8 +20,9 @@
 #include "banned.h"
 
 static const char help[] =
-    "usage: gc-pool match --registry FILE [--sorted] [-o FILE] [--rejects FILE]\n"
+    "usage: gc-pool match --registry FILE [--sorted] [--partial] [-o FILE] [--rejects FILE]\n"
     "                     [--max-line-bytes N] [-q] [--progress] [FILE...]\n"
+    "       gc-pool merge --registry FILE [-o FILE] [--rejects FILE] [FILE...]\n"
     "       gc-pool audit [-q] [FILE...]\n"
     "       gc-pool -h | --help | -V | --version\n"
     "\n"
@@ -28,12 +30,14 @@ static const char help[] =
     "of generation is claimed twice.\n"
     "\n"
     "match   read verified attestations, write allocation, certificate and match records\n"
+    "merge   match the partial records of match --partial runs, as one run would\n"
     "audit   check certificates and allocations from any number of runs: no producer-hour\n"
     "        claimed twice or beyond its energy\n"
     "\n"
     "      --registry FILE      device records (NDJSON, may be zstd-compressed)\n"
     "      --sorted             match: the input is in hour order; match each hour as it\n"
     "                           ends, in bounded memory\n"
+    "      --partial            match: write per device-hour partial sums for merge\n"
     "  -o, --output FILE        write records here (atomically; .zst compresses)\n"
     "      --rejects FILE       write bad lines here as reject records and go on\n"
     "      --max-line-bytes N   longest accepted input line (default 1048576)\n"
@@ -45,12 +49,14 @@ static const char help[] =
 enum {
     OPT_REGISTRY = GC_OPT_PROGRAM,
     OPT_SORTED,
+    OPT_PARTIAL,
 };
 
 struct gc_pool_opts {
     const char *verb;
     const char *registry;
     bool sorted;
+    bool partial;
     struct gc_filter_opts filter;
     char **files;
     int nfiles;
@@ -275,6 +281,55 @@ static bool match_record(void *ctx, struct gc_filter *flt, json_t *rec, const st
     return gc_matcher_add(&pm->matcher, d, &r, hash, f);
 }
 
+/* A partial record of a match --partial run: its sums join the device-hour's. */
+static bool merge_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
+                         struct gc_fail *f)
+{
+    struct gc_pool_match *pm = ctx;
+    struct gc_match_sums sums;
+    const struct gc_device *d;
+    const char *device;
+    uint8_t(*hashes)[GC_SHA256_LEN];
+    json_t *inputs;
+    int64_t v, hour;
+    size_t n;
+    bool ok;
+
+    if (!gc_field_const(rec, "type", "partial", f) || !gc_field_int(rec, "v", 1, 1, &v, f) ||
+        !gc_field_id(rec, "device", &device, f) || !gc_field_time(rec, "hour", &hour, f) ||
+        !gc_field_int(rec, "energy_wh", 0, INT64_MAX, &sums.energy_wh, f) ||
+        !gc_field_int(rec, "charge_wh", 0, INT64_MAX, &sums.charge_wh, f) ||
+        !gc_field_int(rec, "discharge_wh", 0, INT64_MAX, &sums.discharge_wh, f) ||
+        !gc_field_int(rec, "gpu_s", 0, INT64_MAX, &sums.gpu_s, f))
+        return false;
+    if (gc_floor_div(hour, 3600) * 3600 != hour)
+        return gc_fail(f, "bad_field", "field 'hour' must be the start of an hour");
+    d = gc_registry_find(&pm->registry, device);
+    if (d == NULL)
+        return gc_fail(f, "unknown_device", "device '%s' is not in the registry", device);
+    inputs = json_object_get(rec, "inputs");
+    if (!json_is_array(inputs) || json_array_size(inputs) == 0)
+        return gc_fail(f, "bad_field", "field 'inputs' must be a non-empty array of hashes");
+    n = json_array_size(inputs);
+    hashes = calloc(n, sizeof(*hashes));
+    if (hashes == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        json_t *h = json_array_get(inputs, i);
+
+        ok = json_is_string(h) &&
+             gc_hex_decode(json_string_value(h), json_string_length(h), hashes[i], GC_SHA256_LEN);
+    }
+    if (!ok)
+        gc_fail(f, "bad_field", "field 'inputs' must hold 64-digit lowercase hex hashes");
+    else
+        ok = gc_matcher_add_sums(&pm->matcher, d, hour, &sums,
+                                 (const uint8_t(*)[GC_SHA256_LEN])hashes, n, f);
+    free(hashes);
+    return ok;
+}
+
 static int gc_pool_match(const struct gc_pool_opts *o)
 {
     struct gc_pool_match pm;
@@ -286,7 +341,9 @@ static int gc_pool_match(const struct gc_pool_opts *o)
     gc_filter_init(&flt, &o->filter);
     flt.aggregate = true; /* records come out per zone-hour, not per line */
     gc_matcher_init(&pm.matcher, match_out, &flt);
-    gc_filter_run(&flt, o->files, o->nfiles, match_record, &pm);
+    pm.matcher.partial = o->partial;
+    gc_filter_run(&flt, o->files, o->nfiles,
+                  strcmp(o->verb, "merge") == 0 ? merge_record : match_record, &pm);
     if (flt.stopped)
         pm.matcher.out = discard_out;
     gc_matcher_finish(&pm.matcher);
@@ -300,6 +357,7 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
     static const struct option longopts[] = {
         {"registry", required_argument, NULL, OPT_REGISTRY},
         {"sorted", no_argument, NULL, OPT_SORTED},
+        {"partial", no_argument, NULL, OPT_PARTIAL},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -322,6 +380,9 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
         case OPT_SORTED:
             o->sorted = true;
             break;
+        case OPT_PARTIAL:
+            o->partial = true;
+            break;
         default:
             gc_cli_bad_option(c, argv);
         }
@@ -329,11 +390,14 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
     o->files = argv + optind;
     o->nfiles = argc - optind;
     if (o->verb == NULL)
-        gc_cli_usage("a command is needed: match or audit");
-    if (strcmp(o->verb, "match") != 0 && strcmp(o->verb, "audit") != 0)
-        gc_cli_usage("unknown command '%s' (match or audit)", o->verb);
-    if (strcmp(o->verb, "match") == 0 && o->registry == NULL)
-        gc_cli_usage("match needs --registry");
+        gc_cli_usage("a command is needed: match, merge or audit");
+    if (strcmp(o->verb, "match") != 0 && strcmp(o->verb, "merge") != 0 &&
+        strcmp(o->verb, "audit") != 0)
+        gc_cli_usage("unknown command '%s' (match, merge or audit)", o->verb);
+    if (strcmp(o->verb, "audit") != 0 && o->registry == NULL)
+        gc_cli_usage("%s needs --registry", o->verb);
+    if ((o->sorted || o->partial) && strcmp(o->verb, "match") != 0)
+        gc_cli_usage("--sorted and --partial go with match");
 }
 
 int main(int argc, char **argv)
@@ -344,5 +408,5 @@ int main(int argc, char **argv)
     parse_args(argc, argv, &opts);
     if (strcmp(opts.verb, "audit") == 0)
         return gc_pool_audit(&opts);
-    return gc_pool_match(&opts);
+    return gc_pool_match(&opts); /* match and merge */
 }

@@ -16,7 +16,7 @@ struct gc_device_hour {
     char key[96]; /* "device@hour", the map key */
     const struct gc_device *dev;
     int64_t hour;
-    int64_t energy_wh, charge_wh, discharge_wh, gpu_s;
+    struct gc_match_sums sums;
     uint8_t (*hashes)[GC_SHA256_LEN];
     size_t n_hashes, cap_hashes;
     /* results of matching */
@@ -56,10 +56,10 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-bool gc_matcher_add(struct gc_matcher *m, const struct gc_device *d, const struct gc_reading *r,
-                    const uint8_t hash[GC_SHA256_LEN], struct gc_fail *f)
+bool gc_matcher_add_sums(struct gc_matcher *m, const struct gc_device *d, int64_t hour,
+                         const struct gc_match_sums *sums, const uint8_t (*hashes)[GC_SHA256_LEN],
+                         size_t n_hashes, struct gc_fail *f)
 {
-    int64_t hour = gc_floor_div(r->ts, 3600) * 3600;
     char key[96];
     struct gc_device_hour *dh;
 
@@ -83,22 +83,34 @@ bool gc_matcher_add(struct gc_matcher *m, const struct gc_device *d, const struc
         gc_buf_init(&dh->claims);
         gc_map_put(&m->device_hours, dh->key, dh);
     }
-    for (size_t i = 0; i < dh->n_hashes; i++)
-        if (memcmp(dh->hashes[i], hash, GC_SHA256_LEN) == 0)
-            return gc_fail(f, "duplicate", "this attestation of '%s' was read before", d->id);
+    for (size_t k = 0; k < n_hashes; k++)
+        for (size_t i = 0; i < dh->n_hashes; i++)
+            if (memcmp(dh->hashes[i], hashes[k], GC_SHA256_LEN) == 0)
+                return gc_fail(f, "duplicate", "an attestation of '%s' was read before", d->id);
     /* Verified readings are bounded by their rating; sums stay far inside 64 bits. */
-    dh->energy_wh += r->energy_wh;
-    dh->charge_wh += r->charge_wh;
-    dh->discharge_wh += r->discharge_wh;
-    dh->gpu_s += r->gpu_s;
-    if (dh->n_hashes == dh->cap_hashes) {
-        dh->cap_hashes = dh->cap_hashes ? 2 * dh->cap_hashes : 4;
+    dh->sums.energy_wh += sums->energy_wh;
+    dh->sums.charge_wh += sums->charge_wh;
+    dh->sums.discharge_wh += sums->discharge_wh;
+    dh->sums.gpu_s += sums->gpu_s;
+    if (dh->n_hashes + n_hashes > dh->cap_hashes) {
+        while (dh->n_hashes + n_hashes > dh->cap_hashes)
+            dh->cap_hashes = dh->cap_hashes ? 2 * dh->cap_hashes : 4;
         dh->hashes = realloc(dh->hashes, dh->cap_hashes * sizeof(*dh->hashes));
         if (dh->hashes == NULL)
             gc_die(GC_EX_SOFTWARE, "out of memory");
     }
-    memcpy(dh->hashes[dh->n_hashes++], hash, GC_SHA256_LEN);
+    memcpy(dh->hashes + dh->n_hashes, hashes, n_hashes * GC_SHA256_LEN);
+    dh->n_hashes += n_hashes;
     return true;
+}
+
+bool gc_matcher_add(struct gc_matcher *m, const struct gc_device *d, const struct gc_reading *r,
+                    const uint8_t hash[GC_SHA256_LEN], struct gc_fail *f)
+{
+    struct gc_match_sums sums = {r->energy_wh, r->charge_wh, r->discharge_wh, r->gpu_s};
+
+    return gc_matcher_add_sums(m, d, gc_floor_div(r->ts, 3600) * 3600, &sums,
+                               (const uint8_t(*)[GC_SHA256_LEN])hash, 1, f);
 }
 
 static bool is_producer(enum gc_class c)
@@ -215,7 +227,7 @@ static void emit_allocation(struct gc_matcher *m, struct gc_buf *b, struct gc_de
     int64_t green_bps =
         dh->demand_wh ? (int64_t)((__int128)dh->green_wh * 10000 / dh->demand_wh) : 0;
     int64_t green_gpu_s =
-        dh->demand_wh ? (int64_t)((__int128)dh->gpu_s * dh->green_wh / dh->demand_wh) : 0;
+        dh->demand_wh ? (int64_t)((__int128)dh->sums.gpu_s * dh->green_wh / dh->demand_wh) : 0;
 
     gc_time_format(dh->hour, hour);
     gc_buf_reset(b);
@@ -224,7 +236,7 @@ static void emit_allocation(struct gc_matcher *m, struct gc_buf *b, struct gc_de
     gc_buf_addf(b,
                 ",\"energy_wh\":%lld,\"gpu_s\":%lld,\"green_bps\":%lld,\"green_gpu_s\":%lld,"
                 "\"green_wh\":%lld,\"hour\":\"%s\",",
-                (long long)dh->demand_wh, (long long)dh->gpu_s, (long long)green_bps,
+                (long long)dh->demand_wh, (long long)dh->sums.gpu_s, (long long)green_bps,
                 (long long)green_gpu_s, (long long)dh->green_wh, hour);
     inputs_json(b, dh);
     if (battery)
@@ -252,7 +264,7 @@ static void emit_certificate(struct gc_matcher *m, struct gc_buf *b, struct gc_d
     gc_buf_adds(b, "],\"device\":");
     gc_jcs_append_string(b, dh->dev->id, strlen(dh->dev->id));
     if (dh->dev->cls == GC_CLASS_BATTERY)
-        gc_buf_addf(b, ",\"discharge_wh\":%lld", (long long)dh->discharge_wh);
+        gc_buf_addf(b, ",\"discharge_wh\":%lld", (long long)dh->sums.discharge_wh);
     gc_buf_addf(b, ",\"energy_wh\":%lld,\"hour\":\"%s\",", (long long)dh->supply_wh, hour);
     inputs_json(b, dh);
     gc_buf_addf(b,
@@ -299,22 +311,23 @@ static void match_zone_hour(struct gc_matcher *m, struct gc_device_hour **dh, si
         struct gc_device_hour *d = dh[i];
 
         if (is_producer(d->dev->cls)) {
-            d->supply_wh = d->energy_wh;
+            d->supply_wh = d->sums.energy_wh;
         } else if (d->dev->cls == GC_CLASS_BATTERY) {
             /* Discharge is green only for what the store holds from earlier green charging. */
-            if (d->discharge_wh > 0)
-                d->supply_wh = store_take(store_of(m, d->dev), d->discharge_wh);
-            if (d->charge_wh > 0) {
-                d->demand_wh = d->charge_wh;
+            if (d->sums.discharge_wh > 0)
+                d->supply_wh = store_take(store_of(m, d->dev), d->sums.discharge_wh);
+            if (d->sums.charge_wh > 0) {
+                d->demand_wh = d->sums.charge_wh;
                 batt[nb++] = d;
                 charging += d->demand_wh;
             }
         } else if (is_compute(d->dev->cls)) {
-            d->demand_wh = d->energy_wh;
+            d->demand_wh = d->sums.energy_wh;
             comp[nc++] = d;
             compute += d->demand_wh;
         }
-        if (is_producer(d->dev->cls) || (d->dev->cls == GC_CLASS_BATTERY && d->discharge_wh > 0)) {
+        if (is_producer(d->dev->cls) ||
+            (d->dev->cls == GC_CLASS_BATTERY && d->sums.discharge_wh > 0)) {
             d->left_wh = d->supply_wh;
             prod[np++] = d;
             supply += d->supply_wh;
@@ -391,12 +404,34 @@ static void match_zone_hour(struct gc_matcher *m, struct gc_device_hour **dh, si
     free(batt);
 }
 
-/* Matches the zone-hours of ALL[0..N) (sorted by dh_cmp) and frees them. */
+/* A device-hour as a "partial" record, for gc-pool merge to match later. */
+static void emit_partial(struct gc_matcher *m, struct gc_buf *b, struct gc_device_hour *dh)
+{
+    char hour[GC_TIME_LEN + 1];
+
+    gc_time_format(dh->hour, hour);
+    gc_buf_reset(b);
+    gc_buf_addf(b, "{\"charge_wh\":%lld,\"device\":", (long long)dh->sums.charge_wh);
+    gc_jcs_append_string(b, dh->dev->id, strlen(dh->dev->id));
+    gc_buf_addf(b, ",\"discharge_wh\":%lld,\"energy_wh\":%lld,\"gpu_s\":%lld,\"hour\":\"%s\",",
+                (long long)dh->sums.discharge_wh, (long long)dh->sums.energy_wh,
+                (long long)dh->sums.gpu_s, hour);
+    inputs_json(b, dh);
+    gc_buf_adds(b, ",\"type\":\"partial\",\"v\":1,\"zone\":");
+    gc_jcs_append_string(b, dh->dev->zone, strlen(dh->dev->zone));
+    gc_buf_addc(b, '}');
+    m->out(m->out_ctx, b->ptr, b->len);
+}
+
+/* Matches the zone-hours of ALL[0..N) (sorted by dh_cmp), or writes them as partials; frees them.
+ */
 static void match_sorted(struct gc_matcher *m, struct gc_device_hour **all, size_t n)
 {
     struct gc_buf b = GC_BUF_INIT;
 
-    for (size_t i = 0, j; i < n; i = j) {
+    for (size_t i = 0; m->partial && i < n; i++)
+        emit_partial(m, &b, all[i]);
+    for (size_t i = 0, j; !m->partial && i < n; i = j) {
         for (j = i + 1; j < n && all[j]->hour == all[i]->hour &&
                         strcmp(all[j]->dev->zone, all[i]->dev->zone) == 0;
              j++)

@@ -27,6 +27,11 @@
 #include "gc_map.h"
 #include "gc_reading.h"
 
+/* What one device did in one hour, its attestations summed. */
+struct gc_match_sums {
+    int64_t energy_wh, charge_wh, discharge_wh, gpu_s;
+};
+
 /* Receives each output record, canonical JSON without a newline. */
 typedef void (*gc_match_out_fn)(void *ctx, const char *rec, size_t len);
 
@@ -37,6 +42,7 @@ struct gc_matcher {
     void *out_ctx;
     int64_t flushed_until; /* hours before this one are matched and written */
     bool any_flushed;
+    bool partial; /* write each device-hour as a "partial" record instead of matching */
 };
 
 void gc_matcher_init(struct gc_matcher *m, gc_match_out_fn out, void *ctx);
@@ -48,6 +54,15 @@ void gc_matcher_init(struct gc_matcher *m, gc_match_out_fn out, void *ctx);
  */
 bool gc_matcher_add(struct gc_matcher *m, const struct gc_device *d, const struct gc_reading *r,
                     const uint8_t hash[GC_SHA256_LEN], struct gc_fail *f);
+
+/*
+ * Adds a device-hour's sums, made from N_HASHES attestations with the record
+ * hashes HASHES (a "partial" record of another run): the way shards processed
+ * apart are merged. Fails "duplicate" for an attestation already counted.
+ */
+bool gc_matcher_add_sums(struct gc_matcher *m, const struct gc_device *d, int64_t hour,
+                         const struct gc_match_sums *sums, const uint8_t (*hashes)[GC_SHA256_LEN],
+                         size_t n_hashes, struct gc_fail *f);
 
 /*
  * Matches and writes every zone-hour before BEFORE_HOUR and forgets it, for

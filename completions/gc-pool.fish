@@ -1,18 +1,21 @@
 # fish completion for gc-pool
 
-set -l subcommands match audit
+set -l subcommands match merge audit
 set -l nosub "not __fish_seen_subcommand_from $subcommands"
 set -l match "__fish_seen_subcommand_from match"
 set -l audit "__fish_seen_subcommand_from audit"
+set -l merge "__fish_seen_subcommand_from merge"
 
 complete -c gc-pool -f
 
 complete -c gc-pool -n $nosub -a match -d 'Read verified attestations, write allocation, certificate and match records'
+complete -c gc-pool -n $nosub -a merge -d 'Match the partial records of match --partial runs'
 complete -c gc-pool -n $nosub -a audit -d 'Check that no producer-hour is claimed twice or beyond its energy'
 complete -c gc-pool -n $nosub -s h -l help -d 'Print help and exit'
 complete -c gc-pool -n $nosub -s V -l version -d 'Print version and exit'
 
 complete -c gc-pool -n $match -l registry -r -F -d 'Device records (NDJSON, may be zstd-compressed)'
+complete -c gc-pool -n $match -l partial -d 'Write per device-hour partial sums for merge'
 complete -c gc-pool -n $match -l sorted -d 'Input in hour order: match each hour as it ends'
 complete -c gc-pool -n $match -s o -l output -r -F -d 'Write records here'
 complete -c gc-pool -n $match -l rejects -r -F -d 'Write bad lines here as reject records'
@@ -26,3 +29,11 @@ complete -c gc-pool -n $audit -l max-line-bytes -x -d 'Longest accepted input li
 complete -c gc-pool -n $audit -s q -l quiet -d 'No summary line on standard error'
 complete -c gc-pool -n $audit -l progress -d 'Progress on standard error even when not a terminal'
 complete -c gc-pool -n $audit -F -d 'Matched file'
+
+complete -c gc-pool -n $merge -l registry -r -F -d 'Device records (NDJSON, may be zstd-compressed)'
+complete -c gc-pool -n $merge -s o -l output -r -F -d 'Write records here'
+complete -c gc-pool -n $merge -l rejects -r -F -d 'Write bad lines here as reject records'
+complete -c gc-pool -n $merge -l max-line-bytes -x -d 'Longest accepted input line'
+complete -c gc-pool -n $merge -s q -l quiet -d 'No summary line on standard error'
+complete -c gc-pool -n $merge -l progress -d 'Progress on standard error even when not a terminal'
+complete -c gc-pool -n $merge -F -d 'Partial file'

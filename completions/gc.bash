@@ -185,8 +185,9 @@ _gc_verify() {
 _gc_pool() {
     local _gc_cur _gc_prev
     local -a _gc_args
-    local match_opts="--registry --sorted -o --output --rejects --max-line-bytes -q --quiet
-        --progress"
+    local match_opts="--registry --sorted --partial -o --output --rejects --max-line-bytes -q
+        --quiet --progress"
+    local merge_opts="--registry -o --output --rejects --max-line-bytes -q --quiet --progress"
     local audit_opts="--rejects --max-line-bytes -q --quiet --progress"
     COMPREPLY=()
     _gc_words
@@ -196,7 +197,7 @@ _gc_pool() {
         if [[ $_gc_cur == -* ]]; then
             _gc_reply "-h --help -V --version"
         else
-            _gc_reply "match audit"
+            _gc_reply "match merge audit"
         fi
         return
     fi
@@ -215,6 +216,13 @@ _gc_pool() {
     match)
         if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
             _gc_reply "$match_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    merge)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$merge_opts --"
         else
             _gc_files
         fi

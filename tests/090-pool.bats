@@ -149,3 +149,17 @@ pick() {
     run jq -r .detail rej.ndjson
     assert_line --index 0 --partial "was already matched: the input is not in hour order"
 }
+
+@test "scale-out: shards matched with --partial under GNU parallel merge to the single-run output" {
+    for jobs in 2 4; do
+        parallel --will-cite --pipe -N 3 -j "$jobs" \
+            gc-pool match -q --partial --registry "$W/registry.ndjson" <"$W/verified.ndjson" >parts.ndjson
+        [ "$(grep -c '"type":"partial"' parts.ndjson)" -gt 0 ]
+        gc-pool merge -q --registry "$W/registry.ndjson" parts.ndjson | cmp - out.ndjson
+    done
+    # partials from overlapping shards would count an attestation twice: refused
+    gc-pool match -q --partial --registry "$W/registry.ndjson" "$W/verified.ndjson" >all.ndjson
+    run gc-pool merge --registry "$W/registry.ndjson" --rejects rej.ndjson -o o.ndjson all.ndjson all.ndjson
+    assert_failure 65
+    assert_equal "$(jq -r .reason rej.ndjson | sort -u)" duplicate
+}
