@@ -571,11 +571,7 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
     o->import.max_gap_ms = 60000;
     o->since_param = "since";
     gc_http_opts_default(&o->http);
-    if (argc > 1 && argv[1][0] != '-') {
-        o->verb = argv[1];
-        argv++;
-        argc--;
-    }
+    o->verb = gc_cli_take_verb(&argc, &argv);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:o:qhV", longopts, NULL)) != -1) {
         if (gc_cli_filter_opt(c, optarg, &o->filter, help))

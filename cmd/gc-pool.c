@@ -364,11 +364,7 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
     int c;
 
     memset(o, 0, sizeof(*o));
-    if (argc > 1 && argv[1][0] != '-') {
-        o->verb = argv[1];
-        argv++;
-        argc--;
-    }
+    o->verb = gc_cli_take_verb(&argc, &argv);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:qhV", longopts, NULL)) != -1) {
         if (gc_cli_filter_opt(c, optarg, &o->filter, help))

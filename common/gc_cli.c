@@ -23,6 +23,18 @@ void gc_cli_init(const char *argv0)
     gc_crypto_init();
 }
 
+const char *gc_cli_take_verb(int *argc, char ***argv)
+{
+    const char *verb;
+
+    if (*argc < 2 || (*argv)[1][0] == '-')
+        return NULL;
+    verb = (*argv)[1];
+    (*argv)++;
+    (*argc)--;
+    return verb;
+}
+
 static void close_stdout(void)
 {
     if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)

@@ -37,6 +37,12 @@ enum {
 void gc_cli_init(const char *argv0);
 
 /*
+ * For programs with subcommands: takes the first argument as the verb when
+ * it is not an option, shifting ARGC and ARGV past it; NULL when there is none.
+ */
+const char *gc_cli_take_verb(int *argc, char ***argv);
+
+/*
  * Handles option C of the shared set into O (-h and -V print and exit).
  * Returns 0 if C was not one of them.
  */
