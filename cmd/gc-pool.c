@@ -17,6 +17,10 @@
 #include "gc_num.h"
 #include "gc_reading.h"
 #include "gc_registry.h"
+#include "gc_time.h"
+#include "gc_pool.h"
+#include "gc_merkle.h"
+#include "gc_report.h"
 #include "banned.h"
 
 static const char help[] =
@@ -24,6 +28,9 @@ static const char help[] =
     "                     [--max-line-bytes N] [-q] [--progress] [FILE...]\n"
     "       gc-pool merge --registry FILE [-o FILE] [--rejects FILE] [FILE...]\n"
     "       gc-pool audit [-q] [FILE...]\n"
+    "       gc-pool report [--intensity FILE] [-o FILE] [FILE...]\n"
+    "       gc-pool build --pools FILE --registry FILE [-o FILE] [FILE...]\n"
+    "       gc-pool prove --pool ID --hour TS --device ID [FILE...]\n"
     "       gc-pool -h | --help | -V | --version\n"
     "\n"
     "Match green generation to compute hour by hour in each grid zone; no watt-hour\n"
@@ -33,11 +40,21 @@ static const char help[] =
     "merge   match the partial records of match --partial runs, as one run would\n"
     "audit   check certificates and allocations from any number of runs: no producer-hour\n"
     "        claimed twice or beyond its energy\n"
+    "build   pool snapshots per pool and hour: members, totals, Merkle root\n"
+    "prove   the inclusion proof of one member of a pool snapshot\n"
+    "report  per zone and day: hourly against volumetric CFE; emissions and SCI per GPU-hour\n"
+    "        with an hourly carbon intensity\n"
     "\n"
     "      --registry FILE      device records (NDJSON, may be zstd-compressed)\n"
     "      --sorted             match: the input is in hour order; match each hour as it\n"
     "                           ends, in bounded memory\n"
     "      --partial            match: write per device-hour partial sums for merge\n"
+    "      --pools FILE         build: pool definitions (pool.def records)\n"
+    "      --pool ID            prove: the pool\n"
+    "      --hour TS            prove: the hour of the snapshot, RFC 3339 UTC\n"
+    "      --device ID          prove: the member\n"
+    "      --intensity FILE     report: grid carbon intensity per zone-hour (intensity\n"
+    "                           records, gco2_per_kwh)\n"
     "  -o, --output FILE        write records here (atomically; .zst compresses)\n"
     "      --rejects FILE       write bad lines here as reject records and go on\n"
     "      --max-line-bytes N   longest accepted input line (default 1048576)\n"
@@ -50,6 +67,11 @@ enum {
     OPT_REGISTRY = GC_OPT_PROGRAM,
     OPT_SORTED,
     OPT_PARTIAL,
+    OPT_INTENSITY,
+    OPT_POOLS,
+    OPT_POOL,
+    OPT_HOUR,
+    OPT_DEVICE,
 };
 
 struct gc_pool_opts {
@@ -57,6 +79,11 @@ struct gc_pool_opts {
     const char *registry;
     bool sorted;
     bool partial;
+    const char *intensity;
+    const char *pools;
+    const char *pool;
+    const char *hour_text;
+    const char *device;
     struct gc_filter_opts filter;
     char **files;
     int nfiles;
@@ -247,6 +274,341 @@ static int gc_pool_audit(const struct gc_pool_opts *o)
     return a.n_problems > 0 ? GC_EX_DATAERR : rc;
 }
 
+/* --- build --- */
+
+struct gc_pool_build {
+    struct gc_registry registry;
+    struct gc_pool_def *defs;
+    size_t n_defs;
+    struct gc_pool_candidate **cands;
+    size_t n_cands, cap_cands;
+    struct gc_map stakes; /* device -> int64_t * (micros) */
+};
+
+static bool load_pool_def(void *ctx, json_t *rec, struct gc_fail *f)
+{
+    struct gc_pool_build *pb = ctx;
+    struct gc_pool_def def;
+
+    if (!gc_pool_def_from_json(rec, &def, f)) {
+        gc_pool_def_release(&def);
+        return false;
+    }
+    for (size_t i = 0; i < pb->n_defs; i++)
+        if (strcmp(pb->defs[i].id, def.id) == 0) {
+            gc_pool_def_release(&def);
+            return gc_fail(f, "bad_field", "pool '%s' is defined twice", def.id);
+        }
+    pb->defs = realloc(pb->defs, (pb->n_defs + 1) * sizeof(*pb->defs));
+    if (pb->defs == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    pb->defs[pb->n_defs++] = def;
+    return true;
+}
+
+/* Allocations and certificates become candidates; stakes add up; the rest is passed over. */
+static bool build_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
+                         struct gc_fail *f)
+{
+    struct gc_pool_build *pb = ctx;
+    struct gc_pool_candidate *c;
+    const struct gc_device *d;
+    const char *type, *device, *zone;
+    int64_t v, amount;
+
+    if (!gc_field_str(rec, "type", &type, NULL, f))
+        return false;
+    if (strcmp(type, "stake") == 0) {
+        int64_t *held;
+
+        if (!gc_field_int(rec, "v", 1, 1, &v, f) || !gc_field_id(rec, "device", &device, f) ||
+            !gc_field_int(rec, "amount_micros", 0, INT64_MAX, &amount, f))
+            return false;
+        held = gc_map_get(&pb->stakes, device);
+        if (held == NULL) {
+            char *key = strdup(device);
+
+            held = calloc(1, sizeof(*held));
+            if (key == NULL || held == NULL)
+                gc_die(GC_EX_SOFTWARE, "out of memory");
+            gc_map_put(&pb->stakes, key, held);
+        }
+        if (!gc_add_i64(*held, amount, held))
+            return gc_fail(f, "bad_field", "stakes of '%s' overflow", device);
+        return true;
+    }
+    if (strcmp(type, "allocation") != 0 && strcmp(type, "certificate") != 0)
+        return true;
+    if (!gc_field_int(rec, "v", 1, 1, &v, f) || !gc_field_id(rec, "device", &device, f) ||
+        !gc_field_id(rec, "zone", &zone, f))
+        return false;
+    d = gc_registry_find(&pb->registry, device);
+    if (d == NULL)
+        return gc_fail(f, "unknown_device", "device '%s' is not in the registry", device);
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    snprintf(c->device, sizeof(c->device), "%s", device);
+    snprintf(c->zone, sizeof(c->zone), "%s", zone);
+    c->cls = d->cls;
+    c->certificate = strcmp(type, "certificate") == 0;
+    if (!gc_field_time(rec, "hour", &c->hour, f) ||
+        !gc_field_int(rec, "energy_wh", 0, INT64_MAX, &c->energy_wh, f) ||
+        (c->certificate ? !gc_field_int(rec, "claimed_wh", 0, INT64_MAX, &c->green_wh, f)
+                        : (!gc_field_int(rec, "green_wh", 0, INT64_MAX, &c->green_wh, f) ||
+                           !gc_field_int(rec, "gpu_s", 0, INT64_MAX, &c->gpu_s, f) ||
+                           !gc_field_int(rec, "green_gpu_s", 0, INT64_MAX, &c->green_gpu_s, f) ||
+                           !gc_field_int(rec, "green_bps", 0, 10000, &c->green_bps, f)))) {
+        free(c);
+        return false;
+    }
+    gc_pool_record_hash(rec, c->hash);
+    if (pb->n_cands == pb->cap_cands) {
+        pb->cap_cands = pb->cap_cands ? 2 * pb->cap_cands : 64;
+        pb->cands = realloc(pb->cands, pb->cap_cands * sizeof(*pb->cands));
+        if (pb->cands == NULL)
+            gc_die(GC_EX_SOFTWARE, "out of memory");
+    }
+    pb->cands[pb->n_cands++] = c;
+    return true;
+}
+
+static void build_out(void *ctx, const char *rec, size_t len)
+{
+    gc_filter_emit(ctx, rec, len);
+}
+
+static int gc_pool_build(const struct gc_pool_opts *o)
+{
+    struct gc_pool_build pb;
+    struct gc_pool_candidate **members;
+    struct gc_filter flt;
+
+    memset(&pb, 0, sizeof(pb));
+    gc_registry_load(&pb.registry, o->registry);
+    gc_load_records(o->pools, false, load_pool_def, &pb);
+    gc_filter_init(&flt, &o->filter);
+    flt.aggregate = true;
+    gc_filter_run(&flt, o->files, o->nfiles, build_record, &pb);
+    members = calloc(pb.n_cands + 1, sizeof(*members));
+    if (members == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    for (size_t p = 0; p < pb.n_defs && !flt.stopped; p++) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < pb.n_cands; i++) {
+            int64_t *stake = gc_map_get(&pb.stakes, pb.cands[i]->device);
+
+            if (gc_pool_admits(&pb.defs[p], pb.cands[i], stake ? *stake : 0))
+                members[n++] = pb.cands[i];
+        }
+        gc_pool_snapshots(&pb.defs[p], members, n, build_out, &flt);
+    }
+    free(members);
+    for (size_t i = 0; i < pb.n_cands; i++)
+        free(pb.cands[i]);
+    free(pb.cands);
+    for (size_t i = 0; i < pb.n_defs; i++)
+        gc_pool_def_release(&pb.defs[i]);
+    free(pb.defs);
+    for (size_t i = 0; i < pb.stakes.cap; i++) {
+        free((char *)pb.stakes.slots[i].key);
+        free(pb.stakes.slots[i].value);
+    }
+    gc_map_release(&pb.stakes);
+    gc_registry_release(&pb.registry);
+    return gc_filter_finish(&flt);
+}
+
+/* --- prove --- */
+
+struct gc_pool_prove {
+    const struct gc_pool_opts *opts;
+    int64_t hour;
+    bool found;
+};
+
+/* The snapshot asked for becomes a proof record; other records are read and passed over. */
+static bool prove_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
+                         struct gc_fail *f)
+{
+    struct gc_pool_prove *pp = ctx;
+    const char *type, *pool;
+    const json_t *members;
+    uint8_t(*leaves)[GC_SHA256_LEN], root[GC_SHA256_LEN], proof[GC_MERKLE_MAX_PROOF][GC_SHA256_LEN];
+    int64_t hour, index = -1;
+    size_t n;
+    int len;
+    struct gc_buf b = GC_BUF_INIT;
+    char hex[2 * GC_SHA256_LEN + 1], ts[GC_TIME_LEN + 1];
+
+    if (!gc_field_str(rec, "type", &type, NULL, f))
+        return false;
+    if (strcmp(type, "pool") != 0)
+        return true;
+    if (!gc_field_id(rec, "pool", &pool, f) || !gc_field_time(rec, "hour", &hour, f) ||
+        !gc_field_hex(rec, "root", root, sizeof(root), f))
+        return false;
+    if (strcmp(pool, pp->opts->pool) != 0 || hour != pp->hour)
+        return true;
+    members = json_object_get(rec, "members");
+    if (!json_is_array(members) || json_array_size(members) == 0)
+        return gc_fail(f, "bad_field", "field 'members' must be a non-empty array");
+    n = json_array_size(members);
+    leaves = calloc(n, sizeof(*leaves));
+    if (leaves == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const json_t *m = json_array_get(members, i);
+        const char *device;
+        uint8_t h[GC_SHA256_LEN];
+
+        if (!json_is_object(m)) {
+            free(leaves);
+            return gc_fail(f, "bad_field", "a member is not an object");
+        }
+        if (!gc_field_id(m, "device", &device, f) || !gc_field_hex(m, "record", h, sizeof(h), f)) {
+            free(leaves);
+            return false;
+        }
+        gc_merkle_leaf_hash(h, sizeof(h), leaves[i]);
+        if (strcmp(device, pp->opts->device) == 0)
+            index = (int64_t)i;
+    }
+    if (index < 0) {
+        free(leaves);
+        return gc_fail(f, "bad_field", "'%s' is not a member of the snapshot", pp->opts->device);
+    }
+    {
+        uint8_t check[GC_SHA256_LEN];
+
+        gc_merkle_root((const uint8_t(*)[GC_SHA256_LEN])leaves, n, check);
+        if (memcmp(check, root, sizeof(root)) != 0) {
+            free(leaves);
+            return gc_fail(f, "bad_field", "the snapshot's root is not that of its members");
+        }
+    }
+    len =
+        gc_merkle_inclusion_proof((const uint8_t(*)[GC_SHA256_LEN])leaves, n, (size_t)index, proof);
+    gc_time_format(hour, ts);
+    gc_buf_adds(&b, "{\"device\":");
+    gc_jcs_append_string(&b, pp->opts->device, strlen(pp->opts->device));
+    gc_buf_addf(&b, ",\"hour\":\"%s\",\"index\":%lld,\"path\":[", ts, (long long)index);
+    for (int i = 0; i < len; i++) {
+        gc_hex_encode(proof[i], GC_SHA256_LEN, hex);
+        gc_buf_addf(&b, "%s\"%s\"", i ? "," : "", hex);
+    }
+    gc_buf_adds(&b, "],\"pool\":");
+    gc_jcs_append_string(&b, pool, strlen(pool));
+    gc_buf_adds(&b, ",\"record\":");
+    gc_jcs_append(&b, json_object_get(json_array_get(members, (size_t)index), "record"));
+    gc_hex_encode(root, GC_SHA256_LEN, hex);
+    gc_buf_addf(&b, ",\"root\":\"%s\",\"size\":%zu,\"type\":\"pool.proof\",\"v\":1}", hex, n);
+    gc_filter_emit(flt, b.ptr, b.len);
+    gc_buf_release(&b);
+    free(leaves);
+    pp->found = true;
+    return true;
+}
+
+static int gc_pool_prove(const struct gc_pool_opts *o)
+{
+    struct gc_pool_prove pp = {.opts = o};
+    struct gc_filter flt;
+    int rc;
+
+    pp.hour = gc_cli_time("hour", o->hour_text);
+    gc_filter_init(&flt, &o->filter);
+    flt.aggregate = true;
+    gc_filter_run(&flt, o->files, o->nfiles, prove_record, &pp);
+    rc = gc_filter_finish(&flt);
+    if (rc == GC_EX_OK && !pp.found) {
+        gc_error("no snapshot of pool '%s' at %s in the input", o->pool, o->hour_text);
+        return GC_EX_DATAERR;
+    }
+    return rc;
+}
+
+/* --- report --- */
+
+static bool load_intensity(void *ctx, json_t *rec, struct gc_fail *f)
+{
+    const char *zone;
+    int64_t v, hour, g;
+
+    if (!gc_field_const(rec, "type", "intensity", f) || !gc_field_int(rec, "v", 1, 1, &v, f) ||
+        !gc_field_id(rec, "zone", &zone, f) || !gc_field_time(rec, "hour", &hour, f) ||
+        !gc_field_int(rec, "gco2_per_kwh", 0, 100000, &g, f))
+        return false;
+    if (gc_floor_div(hour, 3600) * 3600 != hour)
+        return gc_fail(f, "bad_field", "field 'hour' must be the start of an hour");
+    gc_report_add_intensity(ctx, zone, hour, g);
+    return true;
+}
+
+/* Match records, certificates and GPU allocations in; the rest is read and passed over. */
+static bool report_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
+                          struct gc_fail *f)
+{
+    const char *type, *zone;
+    int64_t v, hour, a, b, c;
+
+    if (!gc_field_str(rec, "type", &type, NULL, f))
+        return false;
+    if (strcmp(type, "match") != 0 && strcmp(type, "allocation") != 0 &&
+        strcmp(type, "certificate") != 0)
+        return true;
+    if (!gc_field_int(rec, "v", 1, 1, &v, f) || !gc_field_id(rec, "zone", &zone, f) ||
+        !gc_field_time(rec, "hour", &hour, f))
+        return false;
+    if (strcmp(type, "match") == 0) {
+        if (!gc_field_int(rec, "demand_wh", 0, INT64_MAX, &b, f) ||
+            !gc_field_int(rec, "matched_wh", 0, INT64_MAX, &c, f))
+            return false;
+        if (c > b)
+            return gc_fail(f, "bad_field", "matched_wh exceeds demand_wh");
+        gc_report_add_match(ctx, zone, hour, b, c);
+        return true;
+    }
+    if (strcmp(type, "certificate") == 0) {
+        if (!gc_field_int(rec, "energy_wh", 0, INT64_MAX, &a, f))
+            return false;
+        /* A battery's certificate gives back energy counted when it was generated. */
+        if (!gc_field_present(rec, "discharge_wh"))
+            gc_report_add_generation(ctx, zone, hour, a);
+        return true;
+    }
+    if (!gc_field_int(rec, "energy_wh", 0, INT64_MAX, &a, f) ||
+        !gc_field_int(rec, "green_wh", 0, INT64_MAX, &b, f) ||
+        !gc_field_int(rec, "gpu_s", 0, INT64_MAX, &c, f))
+        return false;
+    if (c > 0)
+        gc_report_add_gpu(ctx, zone, hour, a, b, c);
+    return true;
+}
+
+static void report_out(void *ctx, const char *rec, size_t len)
+{
+    gc_filter_emit(ctx, rec, len);
+}
+
+static int gc_pool_report(const struct gc_pool_opts *o)
+{
+    struct gc_report r;
+    struct gc_filter flt;
+
+    gc_report_init(&r);
+    if (o->intensity != NULL) {
+        gc_load_records(o->intensity, false, load_intensity, &r);
+        r.have_intensity = true;
+    }
+    gc_filter_init(&flt, &o->filter);
+    flt.aggregate = true;
+    gc_filter_run(&flt, o->files, o->nfiles, report_record, &r);
+    gc_report_finish(&r, flt.stopped ? discard_out : report_out, &flt);
+    return gc_filter_finish(&flt);
+}
+
 /* --- match --- */
 
 /* An attestation in: checked against the registry, hashed, added to its device-hour. */
@@ -358,6 +720,11 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
         {"registry", required_argument, NULL, OPT_REGISTRY},
         {"sorted", no_argument, NULL, OPT_SORTED},
         {"partial", no_argument, NULL, OPT_PARTIAL},
+        {"intensity", required_argument, NULL, OPT_INTENSITY},
+        {"pools", required_argument, NULL, OPT_POOLS},
+        {"pool", required_argument, NULL, OPT_POOL},
+        {"hour", required_argument, NULL, OPT_HOUR},
+        {"device", required_argument, NULL, OPT_DEVICE},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -379,6 +746,22 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
         case OPT_PARTIAL:
             o->partial = true;
             break;
+        case OPT_INTENSITY:
+            o->intensity = optarg;
+            break;
+        case OPT_POOLS:
+            o->pools = optarg;
+            break;
+        case OPT_POOL:
+            o->pool = optarg;
+            break;
+        case OPT_HOUR:
+            gc_cli_time("hour", optarg);
+            o->hour_text = optarg;
+            break;
+        case OPT_DEVICE:
+            o->device = optarg;
+            break;
         default:
             gc_cli_bad_option(c, argv);
         }
@@ -386,12 +769,22 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
     o->files = argv + optind;
     o->nfiles = argc - optind;
     if (o->verb == NULL)
-        gc_cli_usage("a command is needed: match, merge or audit");
+        gc_cli_usage("a command is needed: match, merge, audit, report, build or prove");
     if (strcmp(o->verb, "match") != 0 && strcmp(o->verb, "merge") != 0 &&
-        strcmp(o->verb, "audit") != 0)
-        gc_cli_usage("unknown command '%s' (match, merge or audit)", o->verb);
-    if (strcmp(o->verb, "audit") != 0 && o->registry == NULL)
+        strcmp(o->verb, "audit") != 0 && strcmp(o->verb, "report") != 0 &&
+        strcmp(o->verb, "build") != 0 && strcmp(o->verb, "prove") != 0)
+        gc_cli_usage("unknown command '%s' (match, merge, audit, report, build or prove)", o->verb);
+    if ((strcmp(o->verb, "match") == 0 || strcmp(o->verb, "merge") == 0 ||
+         strcmp(o->verb, "build") == 0) &&
+        o->registry == NULL)
         gc_cli_usage("%s needs --registry", o->verb);
+    if ((o->pools != NULL) != (strcmp(o->verb, "build") == 0))
+        gc_cli_usage("--pools goes with build, and build needs it");
+    if ((o->pool != NULL && o->hour_text != NULL && o->device != NULL) !=
+        (strcmp(o->verb, "prove") == 0))
+        gc_cli_usage("prove needs --pool, --hour and --device, and they go with prove");
+    if (o->intensity != NULL && strcmp(o->verb, "report") != 0)
+        gc_cli_usage("--intensity goes with report");
     if ((o->sorted || o->partial) && strcmp(o->verb, "match") != 0)
         gc_cli_usage("--sorted and --partial go with match");
 }
@@ -404,5 +797,11 @@ int main(int argc, char **argv)
     parse_args(argc, argv, &opts);
     if (strcmp(opts.verb, "audit") == 0)
         return gc_pool_audit(&opts);
+    if (strcmp(opts.verb, "report") == 0)
+        return gc_pool_report(&opts);
+    if (strcmp(opts.verb, "build") == 0)
+        return gc_pool_build(&opts);
+    if (strcmp(opts.verb, "prove") == 0)
+        return gc_pool_prove(&opts);
     return gc_pool_match(&opts); /* match and merge */
 }

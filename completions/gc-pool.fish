@@ -1,16 +1,22 @@
 # fish completion for gc-pool
 
-set -l subcommands match merge audit
+set -l subcommands match merge audit report build prove
 set -l nosub "not __fish_seen_subcommand_from $subcommands"
 set -l match "__fish_seen_subcommand_from match"
 set -l audit "__fish_seen_subcommand_from audit"
 set -l merge "__fish_seen_subcommand_from merge"
+set -l report "__fish_seen_subcommand_from report"
+set -l build "__fish_seen_subcommand_from build"
+set -l prove "__fish_seen_subcommand_from prove"
 
 complete -c gc-pool -f
 
 complete -c gc-pool -n $nosub -a match -d 'Read verified attestations, write allocation, certificate and match records'
 complete -c gc-pool -n $nosub -a merge -d 'Match the partial records of match --partial runs'
 complete -c gc-pool -n $nosub -a audit -d 'Check that no producer-hour is claimed twice or beyond its energy'
+complete -c gc-pool -n $nosub -a build -d 'Pool snapshots per pool and hour'
+complete -c gc-pool -n $nosub -a prove -d 'The inclusion proof of one member of a pool snapshot'
+complete -c gc-pool -n $nosub -a report -d 'Per zone and day: hourly against volumetric CFE, emissions and SCI per GPU-hour'
 complete -c gc-pool -n $nosub -s h -l help -d 'Print help and exit'
 complete -c gc-pool -n $nosub -s V -l version -d 'Print version and exit'
 
@@ -37,3 +43,27 @@ complete -c gc-pool -n $merge -l max-line-bytes -x -d 'Longest accepted input li
 complete -c gc-pool -n $merge -s q -l quiet -d 'No summary line on standard error'
 complete -c gc-pool -n $merge -l progress -d 'Progress on standard error even when not a terminal'
 complete -c gc-pool -n $merge -F -d 'Partial file'
+
+complete -c gc-pool -n $report -l intensity -r -F -d 'Grid carbon intensity per zone-hour (intensity records)'
+complete -c gc-pool -n $report -s o -l output -r -F -d 'Write records here'
+complete -c gc-pool -n $report -l rejects -r -F -d 'Write bad lines here as reject records'
+complete -c gc-pool -n $report -l max-line-bytes -x -d 'Longest accepted input line'
+complete -c gc-pool -n $report -s q -l quiet -d 'No summary line on standard error'
+complete -c gc-pool -n $report -l progress -d 'Progress on standard error even when not a terminal'
+complete -c gc-pool -n $report -F -d 'Matched file'
+
+complete -c gc-pool -n $build -l pools -r -F -d 'Pool definitions (pool.def records)'
+complete -c gc-pool -n $build -l registry -r -F -d 'Device records (NDJSON, may be zstd-compressed)'
+complete -c gc-pool -n $build -s o -l output -r -F -d 'Write records here'
+complete -c gc-pool -n $build -l rejects -r -F -d 'Write bad lines here as reject records'
+complete -c gc-pool -n $build -l max-line-bytes -x -d 'Longest accepted input line'
+complete -c gc-pool -n $build -s q -l quiet -d 'No summary line on standard error'
+complete -c gc-pool -n $build -l progress -d 'Progress on standard error even when not a terminal'
+complete -c gc-pool -n $build -F -d 'Matched file'
+
+complete -c gc-pool -n $prove -l pool -x -d 'The pool'
+complete -c gc-pool -n $prove -l hour -x -d 'The hour of the snapshot, RFC 3339 UTC'
+complete -c gc-pool -n $prove -l device -x -d 'The member'
+complete -c gc-pool -n $prove -s o -l output -r -F -d 'Write records here'
+complete -c gc-pool -n $prove -s q -l quiet -d 'No summary line on standard error'
+complete -c gc-pool -n $prove -F -d 'Snapshot file'

@@ -189,6 +189,10 @@ _gc_pool() {
         --quiet --progress"
     local merge_opts="--registry -o --output --rejects --max-line-bytes -q --quiet --progress"
     local audit_opts="--rejects --max-line-bytes -q --quiet --progress"
+    local report_opts="--intensity -o --output --rejects --max-line-bytes -q --quiet --progress"
+    local build_opts="--pools --registry -o --output --rejects --max-line-bytes -q --quiet
+        --progress"
+    local prove_opts="--pool --hour --device -o --output -q --quiet"
     COMPREPLY=()
     _gc_words
 
@@ -197,17 +201,17 @@ _gc_pool() {
         if [[ $_gc_cur == -* ]]; then
             _gc_reply "-h --help -V --version"
         else
-            _gc_reply "match merge audit"
+            _gc_reply "match merge audit report build prove"
         fi
         return
     fi
 
     case $_gc_prev in
-    --registry | -o | --output | --rejects)
+    --registry | --intensity | --pools | -o | --output | --rejects)
         _gc_files
         return
         ;;
-    --max-line-bytes)
+    --max-line-bytes | --pool | --hour | --device)
         return
         ;;
     esac
@@ -230,6 +234,27 @@ _gc_pool() {
     audit)
         if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
             _gc_reply "$audit_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    report)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$report_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    build)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$build_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    prove)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$prove_opts --"
         else
             _gc_files
         fi

@@ -163,3 +163,124 @@ pick() {
     assert_failure 65
     assert_equal "$(jq -r .reason rej.ndjson | sort -u)" duplicate
 }
+
+@test "report: hourly against volumetric CFE per zone and day, computed by hand" {
+    run gc-pool report -q out.ndjson
+    assert_success
+    # z1: generation 700+300+3000 = 4000 Wh (bat-1's discharge is not new generation);
+    # demand 2100+1500+1200+300 = 5100 Wh; matched 1000+1500+600+0 = 3100 Wh
+    assert_equal "$(jq -c 'select(.zone == "z1") | [.supply_wh, .demand_wh, .matched_wh, .hourly_cfe_bps, .volumetric_cfe_bps]' <<<"$output")" \
+        "[4000,5100,3100,6078,7843]"
+    assert_equal "$(jq -c 'select(.zone == "z2") | [.hourly_cfe_bps, .volumetric_cfe_bps]' <<<"$output")" "[10000,10000]"
+    refute_output --partial location_gco2
+}
+
+@test "report --intensity: location- and market-based grams, SCI per GPU-hour, rounded up" {
+    run gc-pool report -q --intensity "$FIX/pool/intensity.ndjson" out.ndjson
+    assert_success
+    # location: 2100*.4 + 1500*.35 + 1200*.5 + 300*.52 = 840 + 525 + 600 + 156
+    # market: (2100-1000)*.4 + 0 + (1200-600)*.5 + 300*.52 = 440 + 300 + 156
+    # SCI: GPU energy 2100*.4 + 500*.35 + 800*.5 + 300*.52 = 1571 g over 23400 GPU-s: 241.7 -> 242
+    assert_equal "$(jq -c 'select(.zone == "z1") | [.location_gco2, .market_gco2, .sci_gco2_per_gpu_h, .intensity_missing_h]' <<<"$output")" \
+        "[2121,896,242,0]"
+    head -n 2 "$FIX/pool/intensity.ndjson" >partial.ndjson
+    run gc-pool report -q --intensity partial.ndjson out.ndjson
+    assert_equal "$(jq -r 'select(.zone == "z1") | .intensity_missing_h' <<<"$output")" 2
+    echo '{"type":"intensity","v":1,"zone":"z1","hour":"2026-11-01T10:30:00Z","gco2_per_kwh":1}' >bad.ndjson
+    run gc-pool report --intensity bad.ndjson out.ndjson
+    assert_failure 65
+    assert_output --partial "bad.ndjson:1: bad_field: field 'hour' must be the start of an hour"
+}
+
+# An independent RFC 9162 check in Python: the roots of the snapshots from their members, the
+# lottery from its definition, and the proofs against their roots.
+pycheck() {
+    python3 - "$@" <<'PY'
+import hashlib, json, sys
+
+def leaf(h): return hashlib.sha256(b"\0" + bytes.fromhex(h)).digest()
+def node(a, b): return hashlib.sha256(b"\1" + a + b).digest()
+def root(hs):
+    if len(hs) == 1: return hs[0]
+    k = 1
+    while k * 2 < len(hs): k *= 2
+    return node(root(hs[:k]), root(hs[k:]))
+
+what, path = sys.argv[1], sys.argv[2]
+recs = [json.loads(l) for l in open(path) if l.strip()] if what != "lottery" else []
+if what == "roots":
+    for r in recs:
+        assert root([leaf(m["record"]) for m in r["members"]]).hex() == r["root"], r["pool"]
+        assert [m["device"] for m in r["members"]] == sorted(m["device"] for m in r["members"])
+    print("roots ok", len(recs))
+elif what == "proof":
+    for p in recs:   # RFC 9162 2.1.3.2
+        fn, sn, r = p["index"], p["size"] - 1, leaf(p["record"])
+        for h in map(bytes.fromhex, p["path"]):
+            if fn % 2 == 1 or fn == sn:
+                r = node(h, r)
+                while fn % 2 == 0 and fn != 0: fn >>= 1; sn >>= 1
+            else:
+                r = node(r, h)
+            fn >>= 1; sn >>= 1
+        assert sn == 0 and r.hex() == p["root"], p
+    print("proofs ok", len(recs))
+elif what == "lottery":
+    seed = bytes.fromhex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
+    for dev in sys.argv[3:]:
+        h = hashlib.sha256(seed + b"lucky\0" + dev.encode() + b"\0" + (1793527200 // 86400).to_bytes(8, "big")).digest()
+        print(dev, int.from_bytes(h, "big") * 10000 < 5000 * 2**256)
+PY
+}
+
+@test "build: snapshots per pool and hour with members, totals and Merkle roots" {
+    run gc-pool build -q --pools "$FIX/pool/pools.ndjson" --registry "$W/registry.ndjson" \
+        out.ndjson "$FIX/pool/stakes.ndjson"
+    assert_success
+    echo "$output" >snaps.ndjson
+    run pycheck roots snaps.ndjson
+    assert_output "roots ok 17"
+    members() { jq -r --arg p "$1" --arg h "2026-11-01T$2:00:00Z" 'select(.pool == $p and .hour == $h) | [.members[].device] | join(" ")' snaps.ndjson; }
+    # compute pool of zone z1: every GPU allocation there, the one with no energy included
+    assert_equal "$(members gpu-z1 10)" "gpu-1 gpu-2 gpu-3"
+    assert_equal "$(members gpu-z1 11)" "gpu-0 gpu-1"
+    # green-compute: only GPUs with some green energy, in every zone; none at 21:00
+    assert_equal "$(members green-gpu 10)" "gpu-1 gpu-2 gpu-3 gpu-c"
+    assert_equal "$(members green-gpu 21)" ""
+    # stake: gpu-1 holds 0.6 + 0.4 = 1.0 (the minimum), gpu-2 0.999999: out
+    assert_equal "$(members staked 10)" "gpu-1"
+    # energy pool: producers by their certificates
+    assert_equal "$(members solar 10)" "pv-a pv-c wind-b"
+    assert_equal "$(jq -c 'select(.pool == "gpu-z1" and .hour == "2026-11-01T10:00:00Z") | [.count, .energy_wh, .green_wh, .gpu_s, .green_gpu_s]' snaps.ndjson)" \
+        "[3,2100,1000,9000,4285]"
+    # a member's record hash is its allocation's SHA-256
+    h=$(jq -c 'select(.type == "allocation" and .device == "gpu-2" and .hour == "2026-11-01T10:00:00Z")' out.ndjson | tr -d '\n' | sha256sum | cut -d' ' -f1)
+    assert_equal "$(jq -r 'select(.pool == "gpu-z1" and .hour == "2026-11-01T10:00:00Z") | .members[1].record' snaps.ndjson)" "$h"
+}
+
+@test "build: the lottery admits exactly the devices an independent recomputation admits" {
+    gc-pool build -q --pools "$FIX/pool/pools.ndjson" --registry "$W/registry.ndjson" out.ndjson >snaps.ndjson
+    admitted=$(jq -r 'select(.pool == "lucky" and .hour == "2026-11-01T10:00:00Z") | [.members[].device] | join(" ")' snaps.ndjson)
+    run pycheck lottery /dev/null gpu-1 gpu-2 gpu-3 gpu-c
+    assert_equal "$admitted" "$(awk '$2 == "True" { printf "%s%s", sep, $1; sep = " " }' <<<"$output")"
+    [ -n "$admitted" ] && [ "$admitted" != "gpu-1 gpu-2 gpu-3 gpu-c" ]
+}
+
+@test "prove: inclusion proofs that an RFC 9162 verifier accepts; a non-member is refused" {
+    gc-pool build -q --pools "$FIX/pool/pools.ndjson" --registry "$W/registry.ndjson" out.ndjson >snaps.ndjson
+    for d in gpu-1 gpu-2 gpu-3 gpu-c; do
+        gc-pool prove -q --pool green-gpu --hour 2026-11-01T10:00:00Z --device "$d" snaps.ndjson
+    done >proofs.ndjson
+    run pycheck proof proofs.ndjson
+    assert_output "proofs ok 4"
+    # a tampered snapshot (one member's record changed) no longer matches its root
+    sed '0,/"record":"e/s/"record":"e/"record":"f/' snaps.ndjson >bad.ndjson
+    run gc-pool prove --pool gpu-z1 --hour 2026-11-01T10:00:00Z --device gpu-1 bad.ndjson
+    assert_failure 65
+    run gc-pool prove --pool gpu-z1 --hour 2026-11-01T10:00:00Z --device gpu-c snaps.ndjson
+    assert_failure 65
+    assert_output --partial "not a member"
+    run gc-pool prove --pool gpu-z1 --hour 2026-11-01T12:00:00Z --device gpu-1 snaps.ndjson
+    assert_failure 65
+    assert_output --partial "no snapshot of pool 'gpu-z1'"
+}

@@ -1,0 +1,86 @@
+/*
+ * gc_pool — pools of devices and their hourly snapshots (gc-pool build).
+ *
+ * A pool definition names a kind ("energy": producers, members by their
+ * certificates; "compute": consumers, by their allocations; "green-compute":
+ * consumers with some green energy), device classes, zones, and entry rules:
+ * a minimum stake, a verifiable lottery and a minimum green share. Each
+ * (pool, hour) with members becomes a "pool" snapshot: the members in id
+ * order with the hashes of their records, totals, and the RFC 9162 Merkle root
+ * over those hashes, so that one member can be proved (gc-pool prove) without
+ * the rest. Domain module: no I/O.
+ */
+#ifndef GC_POOL_H
+#define GC_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "gc_crypto.h"
+#include "gc_device.h"
+#include "gc_err.h"
+
+enum gc_pool_kind {
+    GC_POOL_ENERGY,
+    GC_POOL_COMPUTE,
+    GC_POOL_GREEN_COMPUTE,
+};
+
+struct gc_pool_def {
+    char id[65];
+    enum gc_pool_kind kind;
+    unsigned classes; /* bit (1 << enum gc_class) per class admitted */
+    char **zones;     /* NULL: every zone */
+    size_t n_zones;
+    int64_t min_stake_micros;
+    bool lottery;
+    uint8_t seed[GC_SHA256_LEN];
+    int64_t admit_bps; /* share of devices the lottery admits per epoch */
+    int64_t epoch_s;
+    int64_t min_green_bps;
+};
+
+/* Reads a "pool.def" record into DEF (reason "bad_field" when it is malformed). */
+bool gc_pool_def_from_json(const json_t *rec, struct gc_pool_def *def, struct gc_fail *f);
+void gc_pool_def_release(struct gc_pool_def *def);
+
+/*
+ * The lottery: DEVICE is admitted to POOL for the epoch containing HOUR when
+ * SHA-256(seed || pool || 0x00 || device || 0x00 || epoch as 8 bytes big
+ * endian), read as a 256-bit number, is below admit_bps / 10000 x 2^256.
+ * Anyone holding the seed can recompute it.
+ */
+bool gc_pool_lottery_admits(const struct gc_pool_def *def, const char *device, int64_t hour);
+
+/* A device-hour that may join pools: from an allocation or a certificate of gc-pool match. */
+struct gc_pool_candidate {
+    char device[65];
+    char zone[65];
+    enum gc_class cls;
+    int64_t hour;
+    bool certificate; /* else an allocation */
+    int64_t energy_wh, green_wh, gpu_s, green_gpu_s, green_bps;
+    uint8_t hash[GC_SHA256_LEN]; /* of the record */
+};
+
+/* True if C meets DEF's kind, class, zone and entry rules, the device holding STAKE_MICROS. */
+bool gc_pool_admits(const struct gc_pool_def *def, const struct gc_pool_candidate *c,
+                    int64_t stake_micros);
+
+typedef void (*gc_pool_out_fn)(void *ctx, const char *rec, size_t len);
+
+/*
+ * Writes one canonical "pool" snapshot per hour of the admitted MEMBERS[0..N)
+ * of DEF (sorted here by hour, then device): members with their record
+ * hashes, totals, and the RFC 9162 Merkle root whose leaves are the record
+ * hashes in member order.
+ */
+void gc_pool_snapshots(const struct gc_pool_def *def, struct gc_pool_candidate **members, size_t n,
+                       gc_pool_out_fn out, void *ctx);
+
+/* The hash of a member record: SHA-256 of its canonical form (such records carry no sig). */
+void gc_pool_record_hash(const json_t *rec, uint8_t out[GC_SHA256_LEN]);
+
+#endif
