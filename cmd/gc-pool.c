@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gc_cli.h"
+#include "gc_cosign.h"
 #include "gc_crypto.h"
 #include "gc_err.h"
 #include "gc_filter.h"
@@ -31,6 +32,7 @@ static const char help[] =
     "       gc-pool report [--intensity FILE] [-o FILE] [FILE...]\n"
     "       gc-pool build --pools FILE --registry FILE [-o FILE] [FILE...]\n"
     "       gc-pool prove --pool ID --hour TS --device ID [FILE...]\n"
+    "       gc-pool cosign -k KEYFILE [-o FILE] [--rejects FILE] [FILE...]\n"
     "       gc-pool -h | --help | -V | --version\n"
     "\n"
     "Match green generation to compute hour by hour in each grid zone; no watt-hour\n"
@@ -42,6 +44,7 @@ static const char help[] =
     "        claimed twice or beyond its energy\n"
     "build   pool snapshots per pool and hour: members, totals, Merkle root\n"
     "prove   the inclusion proof of one member of a pool snapshot\n"
+    "cosign  add a validator's signature to each pool snapshot\n"
     "report  per zone and day: hourly against volumetric CFE; emissions and SCI per GPU-hour\n"
     "        with an hourly carbon intensity\n"
     "\n"
@@ -53,6 +56,7 @@ static const char help[] =
     "      --pool ID            prove: the pool\n"
     "      --hour TS            prove: the hour of the snapshot, RFC 3339 UTC\n"
     "      --device ID          prove: the member\n"
+    "  -k, --key KEYFILE        cosign: the validator's secret key (mode 0600)\n"
     "      --intensity FILE     report: grid carbon intensity per zone-hour (intensity\n"
     "                           records, gco2_per_kwh)\n"
     "  -o, --output FILE        write records here (atomically; .zst compresses)\n"
@@ -84,6 +88,7 @@ struct gc_pool_opts {
     const char *pool;
     const char *hour_text;
     const char *device;
+    const char *key;
     struct gc_filter_opts filter;
     char **files;
     int nfiles;
@@ -529,6 +534,39 @@ static int gc_pool_prove(const struct gc_pool_opts *o)
     return rc;
 }
 
+/* --- cosign --- */
+
+struct gc_pool_cosign {
+    struct gc_key key;
+    struct gc_buf out;
+};
+
+static bool cosign_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
+                          struct gc_fail *f)
+{
+    struct gc_pool_cosign *pc = ctx;
+
+    if (!gc_field_const(rec, "type", "pool", f) || !gc_cosign(rec, &pc->key, &pc->out, f))
+        return false;
+    gc_filter_emit(flt, pc->out.ptr, pc->out.len);
+    return true;
+}
+
+static int gc_pool_cosign(const struct gc_pool_opts *o)
+{
+    struct gc_pool_cosign pc;
+    struct gc_filter flt;
+
+    memset(&pc, 0, sizeof(pc));
+    if (gc_key_load(o->key, NULL, &pc.key) == GC_KEY_MISSING)
+        gc_die(GC_EX_NOINPUT, "no key file '%s'", o->key);
+    gc_filter_init(&flt, &o->filter);
+    gc_filter_run(&flt, o->files, o->nfiles, cosign_record, &pc);
+    gc_key_release(&pc.key);
+    gc_buf_release(&pc.out);
+    return gc_filter_finish(&flt);
+}
+
 /* --- report --- */
 
 static bool load_intensity(void *ctx, json_t *rec, struct gc_fail *f)
@@ -714,6 +752,17 @@ static int gc_pool_match(const struct gc_pool_opts *o)
     return gc_filter_finish(&flt);
 }
 
+static bool known_verb(const char *verb)
+{
+    static const char *const verbs[] = {"match", "merge", "audit", "report",
+                                        "build", "prove", "cosign"};
+
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        if (strcmp(verb, verbs[i]) == 0)
+            return true;
+    return false;
+}
+
 static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
 {
     static const struct option longopts[] = {
@@ -725,6 +774,7 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
         {"pool", required_argument, NULL, OPT_POOL},
         {"hour", required_argument, NULL, OPT_HOUR},
         {"device", required_argument, NULL, OPT_DEVICE},
+        {"key", required_argument, NULL, 'k'},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -733,7 +783,7 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
     memset(o, 0, sizeof(*o));
     o->verb = gc_cli_take_verb(&argc, &argv);
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":k:o:qhV", longopts, NULL)) != -1) {
         if (gc_cli_filter_opt(c, optarg, &o->filter, help))
             continue;
         switch (c) {
@@ -762,6 +812,9 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
         case OPT_DEVICE:
             o->device = optarg;
             break;
+        case 'k':
+            o->key = optarg;
+            break;
         default:
             gc_cli_bad_option(c, argv);
         }
@@ -769,15 +822,16 @@ static void parse_args(int argc, char **argv, struct gc_pool_opts *o)
     o->files = argv + optind;
     o->nfiles = argc - optind;
     if (o->verb == NULL)
-        gc_cli_usage("a command is needed: match, merge, audit, report, build or prove");
-    if (strcmp(o->verb, "match") != 0 && strcmp(o->verb, "merge") != 0 &&
-        strcmp(o->verb, "audit") != 0 && strcmp(o->verb, "report") != 0 &&
-        strcmp(o->verb, "build") != 0 && strcmp(o->verb, "prove") != 0)
-        gc_cli_usage("unknown command '%s' (match, merge, audit, report, build or prove)", o->verb);
+        gc_cli_usage("a command is needed: match, merge, audit, report, build, prove or cosign");
+    if (!known_verb(o->verb))
+        gc_cli_usage("unknown command '%s' (match, merge, audit, report, build, prove or cosign)",
+                     o->verb);
     if ((strcmp(o->verb, "match") == 0 || strcmp(o->verb, "merge") == 0 ||
          strcmp(o->verb, "build") == 0) &&
         o->registry == NULL)
         gc_cli_usage("%s needs --registry", o->verb);
+    if ((o->key != NULL) != (strcmp(o->verb, "cosign") == 0))
+        gc_cli_usage("-k goes with cosign, and cosign needs it");
     if ((o->pools != NULL) != (strcmp(o->verb, "build") == 0))
         gc_cli_usage("--pools goes with build, and build needs it");
     if ((o->pool != NULL && o->hour_text != NULL && o->device != NULL) !=
@@ -803,5 +857,7 @@ int main(int argc, char **argv)
         return gc_pool_build(&opts);
     if (strcmp(opts.verb, "prove") == 0)
         return gc_pool_prove(&opts);
+    if (strcmp(opts.verb, "cosign") == 0)
+        return gc_pool_cosign(&opts);
     return gc_pool_match(&opts); /* match and merge */
 }

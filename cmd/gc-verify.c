@@ -11,6 +11,7 @@
 #include "gc_chain.h"
 #include "gc_chain_state.h"
 #include "gc_cli.h"
+#include "gc_cosign.h"
 #include "gc_crypto.h"
 #include "gc_device.h"
 #include "gc_err.h"
@@ -23,6 +24,7 @@
 
 static const char help[] =
     "usage: gc-verify --registry FILE [--state FILE] [--now TS] [--slack-bps N]\n"
+    "                 [--validators FILE --quorum K]\n"
     "                 [-o FILE] [--rejects FILE] [--max-line-bytes N] [-q] [--progress]\n"
     "                 [FILE...]\n"
     "       gc-verify -h | --help | -V | --version\n"
@@ -34,6 +36,8 @@ static const char help[] =
     "      --state FILE         chain heads, carried from run to run\n"
     "      --now TS             the present, RFC 3339 UTC (default: the system clock)\n"
     "      --slack-bps N        tolerance above rated power (default 1000 = 10 %)\n"
+    "      --validators FILE    validator records: check pool snapshots' co-signatures\n"
+    "      --quorum K           signatures of distinct listed validators a snapshot needs\n"
     "  -o, --output FILE        write records here (atomically; .zst compresses)\n"
     "      --rejects FILE       write bad lines here as reject records and go on\n"
     "      --max-line-bytes N   longest accepted input line (default 1048576)\n"
@@ -47,6 +51,8 @@ enum {
     OPT_STATE,
     OPT_NOW,
     OPT_SLACK,
+    OPT_VALIDATORS,
+    OPT_QUORUM,
 };
 
 struct gc_verify_opts {
@@ -54,6 +60,8 @@ struct gc_verify_opts {
     const char *state;
     int64_t now_s;
     int64_t slack_bps;
+    const char *validators;
+    int64_t quorum;
     struct gc_filter_opts filter;
     char **files;
     int nfiles;
@@ -62,6 +70,7 @@ struct gc_verify_opts {
 struct gc_verifier {
     const struct gc_verify_opts *opts;
     struct gc_registry registry;
+    struct gc_map validators; /* lowercase hex public key -> validator id */
     struct gc_chains chains;
     struct gc_buf msg;
 };
@@ -80,7 +89,19 @@ static bool verify_record(void *ctx, struct gc_filter *flt, json_t *rec, const s
     const struct gc_device *d;
     struct gc_reading r;
     uint8_t hash[GC_SHA256_LEN];
+    const json_t *type = json_object_get(rec, "type");
 
+    /* Pool snapshots: accepted with a quorum of validator co-signatures. */
+    if (json_is_string(type) && strcmp(json_string_value(type), "pool") == 0) {
+        if (v->opts->validators == NULL)
+            return gc_fail(f, "bad_field", "a pool snapshot needs --validators and --quorum");
+        if (!gc_quorum_check(rec, &v->validators, v->opts->quorum, f))
+            return false;
+        gc_filter_emit(flt, line->bytes, line->len);
+        return true;
+    }
+    if (v->opts->registry == NULL)
+        return gc_fail(f, "bad_field", "an attestation needs --registry");
     if (!gc_reading_parse(rec, GC_ATTESTATION, &r, f))
         return false;
     d = gc_registry_find(&v->registry, r.device);
@@ -98,6 +119,28 @@ static bool verify_record(void *ctx, struct gc_filter *flt, json_t *rec, const s
     return true;
 }
 
+static bool load_validator(void *ctx, json_t *rec, struct gc_fail *f)
+{
+    struct gc_map *validators = ctx;
+    const char *id;
+    uint8_t pk[GC_PUBKEY_LEN];
+    int64_t v;
+    char *key;
+
+    if (!gc_field_const(rec, "type", "validator", f) || !gc_field_int(rec, "v", 1, 1, &v, f) ||
+        !gc_field_id(rec, "validator", &id, f) || !gc_field_hex(rec, "pubkey", pk, sizeof(pk), f))
+        return false;
+    key = strdup(json_string_value(json_object_get(rec, "pubkey")));
+    if (key == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    if (gc_map_get(validators, key) != NULL) {
+        free(key);
+        return gc_fail(f, "bad_field", "a validator key is listed twice");
+    }
+    gc_map_put(validators, key, key);
+    return true;
+}
+
 static int gc_verify_run(const struct gc_verify_opts *o)
 {
     struct gc_verifier v = {.opts = o};
@@ -105,7 +148,10 @@ static int gc_verify_run(const struct gc_verify_opts *o)
     int status;
 
     gc_chains_init(&v.chains);
-    gc_registry_load(&v.registry, o->registry);
+    if (o->registry != NULL)
+        gc_registry_load(&v.registry, o->registry);
+    if (o->validators != NULL)
+        gc_load_records(o->validators, false, load_validator, &v.validators);
     if (o->state != NULL) {
         gc_lock_state(o->state);
         gc_chains_load(&v.chains, o->state);
@@ -117,6 +163,9 @@ static int gc_verify_run(const struct gc_verify_opts *o)
         gc_chains_save(&v.chains, o->state);
 
     gc_registry_release(&v.registry);
+    for (size_t i = 0; i < v.validators.cap; i++)
+        free(v.validators.slots[i].value);
+    gc_map_release(&v.validators);
     gc_chains_release(&v.chains);
     gc_buf_release(&v.msg);
     return status;
@@ -129,6 +178,8 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
         {"state", required_argument, NULL, OPT_STATE},
         {"now", required_argument, NULL, OPT_NOW},
         {"slack-bps", required_argument, NULL, OPT_SLACK},
+        {"validators", required_argument, NULL, OPT_VALIDATORS},
+        {"quorum", required_argument, NULL, OPT_QUORUM},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -152,6 +203,12 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
             o->now_s = gc_cli_time("now", optarg);
             have_now = true;
             break;
+        case OPT_VALIDATORS:
+            o->validators = optarg;
+            break;
+        case OPT_QUORUM:
+            o->quorum = gc_cli_int("quorum", optarg, 1, 1000);
+            break;
         case OPT_SLACK:
             o->slack_bps = gc_cli_int("slack-bps", optarg, 0, 1000000);
             break;
@@ -161,8 +218,10 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
     }
     o->files = argv + optind;
     o->nfiles = argc - optind;
-    if (o->registry == NULL)
-        gc_cli_usage("--registry is required");
+    if (o->registry == NULL && o->validators == NULL)
+        gc_cli_usage("--registry is required (or --validators for pool snapshots)");
+    if ((o->validators == NULL) != (o->quorum == 0))
+        gc_cli_usage("--validators and --quorum go together");
     if (!have_now)
         o->now_s = (int64_t)time(NULL);
 }

@@ -1,6 +1,6 @@
 # fish completion for gc-pool
 
-set -l subcommands match merge audit report build prove
+set -l subcommands match merge audit report build prove cosign
 set -l nosub "not __fish_seen_subcommand_from $subcommands"
 set -l match "__fish_seen_subcommand_from match"
 set -l audit "__fish_seen_subcommand_from audit"
@@ -8,6 +8,7 @@ set -l merge "__fish_seen_subcommand_from merge"
 set -l report "__fish_seen_subcommand_from report"
 set -l build "__fish_seen_subcommand_from build"
 set -l prove "__fish_seen_subcommand_from prove"
+set -l cosign "__fish_seen_subcommand_from cosign"
 
 complete -c gc-pool -f
 
@@ -16,6 +17,7 @@ complete -c gc-pool -n $nosub -a merge -d 'Match the partial records of match --
 complete -c gc-pool -n $nosub -a audit -d 'Check that no producer-hour is claimed twice or beyond its energy'
 complete -c gc-pool -n $nosub -a build -d 'Pool snapshots per pool and hour'
 complete -c gc-pool -n $nosub -a prove -d 'The inclusion proof of one member of a pool snapshot'
+complete -c gc-pool -n $nosub -a cosign -d 'Add a validator signature to each pool snapshot'
 complete -c gc-pool -n $nosub -a report -d 'Per zone and day: hourly against volumetric CFE, emissions and SCI per GPU-hour'
 complete -c gc-pool -n $nosub -s h -l help -d 'Print help and exit'
 complete -c gc-pool -n $nosub -s V -l version -d 'Print version and exit'
@@ -67,3 +69,11 @@ complete -c gc-pool -n $prove -l device -x -d 'The member'
 complete -c gc-pool -n $prove -s o -l output -r -F -d 'Write records here'
 complete -c gc-pool -n $prove -s q -l quiet -d 'No summary line on standard error'
 complete -c gc-pool -n $prove -F -d 'Snapshot file'
+
+complete -c gc-pool -n $cosign -s k -l key -r -F -d 'The validator secret key'
+complete -c gc-pool -n $cosign -s o -l output -r -F -d 'Write records here'
+complete -c gc-pool -n $cosign -l rejects -r -F -d 'Write bad lines here as reject records'
+complete -c gc-pool -n $cosign -l max-line-bytes -x -d 'Longest accepted input line'
+complete -c gc-pool -n $cosign -s q -l quiet -d 'No summary line on standard error'
+complete -c gc-pool -n $cosign -l progress -d 'Progress on standard error even when not a terminal'
+complete -c gc-pool -n $cosign -F -d 'Snapshot file'

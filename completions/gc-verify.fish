@@ -6,6 +6,8 @@ complete -c gc-verify -l registry -r -F -d 'Device records (NDJSON, may be zstd-
 complete -c gc-verify -l state -r -F -d 'Chain heads, carried from run to run'
 complete -c gc-verify -l now -x -a '(date -u +%Y-%m-%dT%H:%M:%SZ)' -d 'The present, RFC 3339 UTC'
 complete -c gc-verify -l slack-bps -x -d 'Tolerance above rated power in basis points'
+complete -c gc-verify -l validators -r -F -d 'Validator records: check pool snapshots co-signatures'
+complete -c gc-verify -l quorum -x -d 'Signatures of distinct listed validators a snapshot needs'
 complete -c gc-verify -s o -l output -r -F -d 'Write records here'
 complete -c gc-verify -l rejects -r -F -d 'Write bad lines here as reject records'
 complete -c gc-verify -l max-line-bytes -x -d 'Longest accepted input line'

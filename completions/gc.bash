@@ -155,13 +155,13 @@ _gc_attest() {
 _gc_verify() {
     local _gc_cur _gc_prev
     local -a _gc_args
-    local opts="--registry --state --now --slack-bps -o --output --rejects --max-line-bytes
-        -q --quiet --progress -h --help -V --version"
+    local opts="--registry --state --now --slack-bps --validators --quorum -o --output --rejects
+        --max-line-bytes -q --quiet --progress -h --help -V --version"
     COMPREPLY=()
     _gc_words
 
     case $_gc_prev in
-    --registry | --state | -o | --output | --rejects)
+    --registry | --state | --validators | -o | --output | --rejects)
         _gc_files
         return
         ;;
@@ -170,7 +170,7 @@ _gc_verify() {
         _gc_reply "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
         return
         ;;
-    --slack-bps | --max-line-bytes)
+    --slack-bps | --quorum | --max-line-bytes)
         return
         ;;
     esac
@@ -193,6 +193,7 @@ _gc_pool() {
     local build_opts="--pools --registry -o --output --rejects --max-line-bytes -q --quiet
         --progress"
     local prove_opts="--pool --hour --device -o --output -q --quiet"
+    local cosign_opts="-k --key -o --output --rejects --max-line-bytes -q --quiet --progress"
     COMPREPLY=()
     _gc_words
 
@@ -201,13 +202,13 @@ _gc_pool() {
         if [[ $_gc_cur == -* ]]; then
             _gc_reply "-h --help -V --version"
         else
-            _gc_reply "match merge audit report build prove"
+            _gc_reply "match merge audit report build prove cosign"
         fi
         return
     fi
 
     case $_gc_prev in
-    --registry | --intensity | --pools | -o | --output | --rejects)
+    --registry | --intensity | --pools | -k | --key | -o | --output | --rejects)
         _gc_files
         return
         ;;
@@ -255,6 +256,13 @@ _gc_pool() {
     prove)
         if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
             _gc_reply "$prove_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    cosign)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$cosign_opts --"
         else
             _gc_files
         fi

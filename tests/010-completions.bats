@@ -98,8 +98,8 @@ check_completions() {
 @test "gc-pool: bash, zsh and fish completions cover every long option and subcommand" {
     help_of gc-pool
     # Guard against a vacuous pass: the usage lines name the subcommands.
-    [ "$(subcommands gc-pool | tr '\n' ' ')" = "audit build match merge prove report " ] || {
-        echo "gc-pool --help: subcommands '$(subcommands gc-pool)', not 'audit build match merge prove report'; extraction is broken"
+    [ "$(subcommands gc-pool | tr '\n' ' ')" = "audit build cosign match merge prove report " ] || {
+        echo "gc-pool --help: subcommands '$(subcommands gc-pool)', not 'audit build cosign match merge prove report'; extraction is broken"
         return 1
     }
     check_completions gc-pool
@@ -126,7 +126,7 @@ check_completions() {
             printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPDIR/gc.bash" "$@"
     }
     run complete_pool ""
-    assert_output "$(printf 'match\nmerge\naudit\nreport\nbuild\nprove')"
+    assert_output "$(printf 'match\nmerge\naudit\nreport\nbuild\nprove\ncosign')"
     run complete_pool match --re
     assert_output --regexp '^--registry'$'\n''--rejects$'
     cd "$BATS_TEST_TMPDIR" || return 1

@@ -284,3 +284,36 @@ PY
     assert_failure 65
     assert_output --partial "no snapshot of pool 'gpu-z1'"
 }
+
+@test "cosign and quorum: snapshots count with K signatures of distinct listed validators" {
+    setup_keys
+    gc-pool build -q --pools "$FIX/pool/pools.ndjson" --registry "$W/registry.ndjson" out.ndjson >snaps.ndjson
+    # three validators: the RFC 8032 test keys of the fixtures
+    for k in pv-001 gpu-001 bat-001; do
+        printf '{"type":"validator","v":1,"validator":"val-%s","pubkey":"%s"}\n' "$k" \
+            "$(sed -n 's/^pubkey //p' "$KEYS/$k.key")"
+    done >validators.ndjson
+    gc-pool cosign -q -k "$KEYS/pv-001.key" snaps.ndjson | gc-pool cosign -q -k "$KEYS/gpu-001.key" >two.ndjson
+    [ "$(jq '.sigs | length' two.ndjson | sort -u)" = 2 ]
+    run gc-verify -q --validators validators.ndjson --quorum 2 two.ndjson
+    assert_success
+    assert_equal "$output" "$(cat two.ndjson)"
+    run gc-verify -q --validators validators.ndjson --quorum 3 --rejects rej.ndjson two.ndjson
+    assert_failure 65
+    assert_equal "$(jq -r .reason rej.ndjson | sort -u)" no_quorum
+    # signing again with the same key replaces its signature: still two
+    gc-pool cosign -q -k "$KEYS/gpu-001.key" two.ndjson >again.ndjson
+    [ "$(jq '.sigs | length' again.ndjson | sort -u)" = 2 ]
+    # a changed total breaks every signature on that snapshot
+    sed '1s/"count":3/"count":4/' two.ndjson >tampered.ndjson
+    run gc-verify -q --validators validators.ndjson --quorum 1 --rejects rej.ndjson tampered.ndjson
+    assert_failure 65
+    assert_equal "$(jq -r .line rej.ndjson)" 1
+    # a key that is not listed does not count
+    gc-attest keygen --device stranger --class gpu --rated-w 1 --zone z -k stranger.key >/dev/null
+    gc-pool cosign -q -k stranger.key snaps.ndjson >odd.ndjson
+    run gc-verify -q --validators validators.ndjson --quorum 1 --rejects rej.ndjson odd.ndjson
+    assert_failure 65
+    run jq -r .detail rej.ndjson
+    assert_line --index 0 "0 valid signatures of listed validators, 1 needed"
+}
