@@ -17,6 +17,8 @@
 #include "gc_err.h"
 #include "gc_filter.h"
 #include "gc_json.h"
+#include "gc_merkle.h"
+#include "gc_hex.h"
 #include "gc_map.h"
 #include "gc_reading.h"
 #include "gc_registry.h"
@@ -24,7 +26,7 @@
 
 static const char help[] =
     "usage: gc-verify --registry FILE [--state FILE] [--now TS] [--slack-bps N]\n"
-    "                 [--validators FILE --quorum K]\n"
+    "                 [--validators FILE --quorum K] [--snapshots FILE]\n"
     "                 [-o FILE] [--rejects FILE] [--max-line-bytes N] [-q] [--progress]\n"
     "                 [FILE...]\n"
     "       gc-verify -h | --help | -V | --version\n"
@@ -38,6 +40,7 @@ static const char help[] =
     "      --slack-bps N        tolerance above rated power (default 1000 = 10 %)\n"
     "      --validators FILE    validator records: check pool snapshots' co-signatures\n"
     "      --quorum K           signatures of distinct listed validators a snapshot needs\n"
+    "      --snapshots FILE     pool snapshots: check pool.proof records against them\n"
     "  -o, --output FILE        write records here (atomically; .zst compresses)\n"
     "      --rejects FILE       write bad lines here as reject records and go on\n"
     "      --max-line-bytes N   longest accepted input line (default 1048576)\n"
@@ -53,6 +56,7 @@ enum {
     OPT_SLACK,
     OPT_VALIDATORS,
     OPT_QUORUM,
+    OPT_SNAPSHOTS,
 };
 
 struct gc_verify_opts {
@@ -62,6 +66,7 @@ struct gc_verify_opts {
     int64_t slack_bps;
     const char *validators;
     int64_t quorum;
+    const char *snapshots;
     struct gc_filter_opts filter;
     char **files;
     int nfiles;
@@ -71,9 +76,113 @@ struct gc_verifier {
     const struct gc_verify_opts *opts;
     struct gc_registry registry;
     struct gc_map validators; /* lowercase hex public key -> validator id */
+    struct gc_map roots;      /* "pool@hour" -> the snapshot's root (32 bytes) */
     struct gc_chains chains;
     struct gc_buf msg;
 };
+
+/* The key of a snapshot: its pool and hour. */
+static void snapshot_key(char *key, size_t cap, const char *pool, int64_t hour)
+{
+    snprintf(key, cap, "%s@%lld", pool, (long long)hour);
+}
+
+static bool load_snapshot(void *ctx, json_t *rec, struct gc_fail *f)
+{
+    struct gc_map *roots = ctx;
+    const char *type, *pool;
+    int64_t hour;
+    uint8_t *root;
+    char key[96], *k;
+
+    if (!gc_field_str(rec, "type", &type, NULL, f))
+        return false;
+    if (strcmp(type, "pool") != 0)
+        return true; /* a matched file may hold other records */
+    root = malloc(GC_SHA256_LEN);
+    if (root == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    if (!gc_field_id(rec, "pool", &pool, f) || !gc_field_time(rec, "hour", &hour, f) ||
+        !gc_field_hex(rec, "root", root, GC_SHA256_LEN, f)) {
+        free(root);
+        return false;
+    }
+    snapshot_key(key, sizeof(key), pool, hour);
+    if (gc_map_get(roots, key) != NULL) {
+        free(root);
+        return gc_fail(f, "bad_field", "two snapshots of pool '%s' for one hour", pool);
+    }
+    k = strdup(key);
+    if (k == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    gc_map_put(roots, k, root);
+    return true;
+}
+
+/* "bad_proof" unless the path proves the member's record under its snapshot's root. */
+static bool check_proof(struct gc_verifier *v, const json_t *rec, struct gc_fail *f)
+{
+    uint8_t record[GC_SHA256_LEN], root[GC_SHA256_LEN], leaf[GC_SHA256_LEN];
+    uint8_t path[GC_MERKLE_MAX_PROOF][GC_SHA256_LEN];
+    const uint8_t *known;
+    const char *pool;
+    const json_t *p;
+    int64_t hour, index, size;
+    char key[96];
+
+    if (!gc_field_id(rec, "pool", &pool, f) || !gc_field_time(rec, "hour", &hour, f) ||
+        !gc_field_hex(rec, "record", record, sizeof(record), f) ||
+        !gc_field_hex(rec, "root", root, sizeof(root), f) ||
+        !gc_field_int(rec, "index", 0, INT64_MAX, &index, f) ||
+        !gc_field_int(rec, "size", 1, INT64_MAX, &size, f))
+        return false;
+    p = json_object_get(rec, "path");
+    if (!json_is_array(p) || json_array_size(p) > GC_MERKLE_MAX_PROOF)
+        return gc_fail(f, "bad_field", "field 'path' must be an array of at most %d hashes",
+                       GC_MERKLE_MAX_PROOF);
+    for (size_t i = 0; i < json_array_size(p); i++) {
+        const json_t *h = json_array_get(p, i);
+
+        if (!json_is_string(h) ||
+            !gc_hex_decode(json_string_value(h), json_string_length(h), path[i], GC_SHA256_LEN))
+            return gc_fail(f, "bad_field", "field 'path' must hold 64-digit hex hashes");
+    }
+    snapshot_key(key, sizeof(key), pool, hour);
+    known = gc_map_get(&v->roots, key);
+    if (known == NULL)
+        return gc_fail(f, "bad_proof", "no snapshot of pool '%s' for that hour in --snapshots",
+                       pool);
+    if (memcmp(known, root, GC_SHA256_LEN) != 0)
+        return gc_fail(f, "bad_proof", "the proof's root is not the snapshot's");
+    gc_merkle_leaf_hash(record, sizeof(record), leaf);
+    if (!gc_merkle_verify_inclusion((uint64_t)index, (uint64_t)size, leaf,
+                                    (const uint8_t(*)[GC_SHA256_LEN])path, json_array_size(p),
+                                    root))
+        return gc_fail(f, "bad_proof", "the path does not lead from the record to the root");
+    return true;
+}
+
+static bool load_validator(void *ctx, json_t *rec, struct gc_fail *f)
+{
+    struct gc_map *validators = ctx;
+    const char *id;
+    uint8_t pk[GC_PUBKEY_LEN];
+    int64_t v;
+    char *key;
+
+    if (!gc_field_const(rec, "type", "validator", f) || !gc_field_int(rec, "v", 1, 1, &v, f) ||
+        !gc_field_id(rec, "validator", &id, f) || !gc_field_hex(rec, "pubkey", pk, sizeof(pk), f))
+        return false;
+    key = strdup(json_string_value(json_object_get(rec, "pubkey")));
+    if (key == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    if (gc_map_get(validators, key) != NULL) {
+        free(key);
+        return gc_fail(f, "bad_field", "a validator key is listed twice");
+    }
+    gc_map_put(validators, key, key);
+    return true;
+}
 
 /*
  * The checks of gc-verify(1), in the order listed there: the record's form,
@@ -100,6 +209,15 @@ static bool verify_record(void *ctx, struct gc_filter *flt, json_t *rec, const s
         gc_filter_emit(flt, line->bytes, line->len);
         return true;
     }
+    /* Inclusion proofs of pool members: checked against the snapshot's root. */
+    if (json_is_string(type) && strcmp(json_string_value(type), "pool.proof") == 0) {
+        if (v->opts->snapshots == NULL)
+            return gc_fail(f, "bad_field", "a pool.proof needs --snapshots");
+        if (!check_proof(v, rec, f))
+            return false;
+        gc_filter_emit(flt, line->bytes, line->len);
+        return true;
+    }
     if (v->opts->registry == NULL)
         return gc_fail(f, "bad_field", "an attestation needs --registry");
     if (!gc_reading_parse(rec, GC_ATTESTATION, &r, f))
@@ -119,28 +237,6 @@ static bool verify_record(void *ctx, struct gc_filter *flt, json_t *rec, const s
     return true;
 }
 
-static bool load_validator(void *ctx, json_t *rec, struct gc_fail *f)
-{
-    struct gc_map *validators = ctx;
-    const char *id;
-    uint8_t pk[GC_PUBKEY_LEN];
-    int64_t v;
-    char *key;
-
-    if (!gc_field_const(rec, "type", "validator", f) || !gc_field_int(rec, "v", 1, 1, &v, f) ||
-        !gc_field_id(rec, "validator", &id, f) || !gc_field_hex(rec, "pubkey", pk, sizeof(pk), f))
-        return false;
-    key = strdup(json_string_value(json_object_get(rec, "pubkey")));
-    if (key == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
-    if (gc_map_get(validators, key) != NULL) {
-        free(key);
-        return gc_fail(f, "bad_field", "a validator key is listed twice");
-    }
-    gc_map_put(validators, key, key);
-    return true;
-}
-
 static int gc_verify_run(const struct gc_verify_opts *o)
 {
     struct gc_verifier v = {.opts = o};
@@ -152,6 +248,8 @@ static int gc_verify_run(const struct gc_verify_opts *o)
         gc_registry_load(&v.registry, o->registry);
     if (o->validators != NULL)
         gc_load_records(o->validators, false, load_validator, &v.validators);
+    if (o->snapshots != NULL)
+        gc_load_records(o->snapshots, false, load_snapshot, &v.roots);
     if (o->state != NULL) {
         gc_lock_state(o->state);
         gc_chains_load(&v.chains, o->state);
@@ -166,6 +264,11 @@ static int gc_verify_run(const struct gc_verify_opts *o)
     for (size_t i = 0; i < v.validators.cap; i++)
         free(v.validators.slots[i].value);
     gc_map_release(&v.validators);
+    for (size_t i = 0; i < v.roots.cap; i++) {
+        free((char *)v.roots.slots[i].key);
+        free(v.roots.slots[i].value);
+    }
+    gc_map_release(&v.roots);
     gc_chains_release(&v.chains);
     gc_buf_release(&v.msg);
     return status;
@@ -180,6 +283,7 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
         {"slack-bps", required_argument, NULL, OPT_SLACK},
         {"validators", required_argument, NULL, OPT_VALIDATORS},
         {"quorum", required_argument, NULL, OPT_QUORUM},
+        {"snapshots", required_argument, NULL, OPT_SNAPSHOTS},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -206,6 +310,9 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
         case OPT_VALIDATORS:
             o->validators = optarg;
             break;
+        case OPT_SNAPSHOTS:
+            o->snapshots = optarg;
+            break;
         case OPT_QUORUM:
             o->quorum = gc_cli_int("quorum", optarg, 1, 1000);
             break;
@@ -218,8 +325,8 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
     }
     o->files = argv + optind;
     o->nfiles = argc - optind;
-    if (o->registry == NULL && o->validators == NULL)
-        gc_cli_usage("--registry is required (or --validators for pool snapshots)");
+    if (o->registry == NULL && o->validators == NULL && o->snapshots == NULL)
+        gc_cli_usage("--registry is required (or --validators or --snapshots for pools)");
     if ((o->validators == NULL) != (o->quorum == 0))
         gc_cli_usage("--validators and --quorum go together");
     if (!have_now)

@@ -155,13 +155,13 @@ _gc_attest() {
 _gc_verify() {
     local _gc_cur _gc_prev
     local -a _gc_args
-    local opts="--registry --state --now --slack-bps --validators --quorum -o --output --rejects
-        --max-line-bytes -q --quiet --progress -h --help -V --version"
+    local opts="--registry --state --now --slack-bps --validators --quorum --snapshots -o --output
+        --rejects --max-line-bytes -q --quiet --progress -h --help -V --version"
     COMPREPLY=()
     _gc_words
 
     case $_gc_prev in
-    --registry | --state | --validators | -o | --output | --rejects)
+    --registry | --state | --validators | --snapshots | -o | --output | --rejects)
         _gc_files
         return
         ;;

@@ -317,3 +317,22 @@ PY
     run jq -r .detail rej.ndjson
     assert_line --index 0 "0 valid signatures of listed validators, 1 needed"
 }
+
+@test "gc-verify --snapshots checks inclusion proofs against their snapshot's root" {
+    gc-pool build -q --pools "$FIX/pool/pools.ndjson" --registry "$W/registry.ndjson" out.ndjson >snaps.ndjson
+    for d in gpu-1 gpu-2 gpu-3; do
+        gc-pool prove -q --pool gpu-z1 --hour 2026-11-01T10:00:00Z --device "$d" snaps.ndjson
+    done >proofs.ndjson
+    run gc-verify -q --snapshots snaps.ndjson proofs.ndjson
+    assert_success
+    assert_equal "$output" "$(cat proofs.ndjson)"
+    # a proof for another member's record, a wrong index, a root the snapshot does not have
+    jq -c '.record = "'"$(sed -n 3p proofs.ndjson | jq -r .record)"'"' <(sed -n 1p proofs.ndjson) >bad.ndjson
+    jq -c '.index = 2' <(sed -n 1p proofs.ndjson) >>bad.ndjson
+    jq -c '.root = "'"$(printf '0%.0s' $(seq 64))"'"' <(sed -n 1p proofs.ndjson) >>bad.ndjson
+    jq -c '.hour = "2026-11-01T12:00:00Z"' <(sed -n 1p proofs.ndjson) >>bad.ndjson
+    run gc-verify -q --snapshots snaps.ndjson --rejects rej.ndjson bad.ndjson
+    assert_failure 65
+    assert_equal "$(jq -r .reason rej.ndjson | sort -u)" bad_proof
+    [ "$(grep -c . rej.ndjson)" -eq 4 ]
+}
