@@ -327,10 +327,13 @@ PY
     assert_success
     assert_equal "$output" "$(cat proofs.ndjson)"
     # a proof for another member's record, a wrong index, a root the snapshot does not have
-    jq -c '.record = "'"$(sed -n 3p proofs.ndjson | jq -r .record)"'"' <(sed -n 1p proofs.ndjson) >bad.ndjson
-    jq -c '.index = 2' <(sed -n 1p proofs.ndjson) >>bad.ndjson
-    jq -c '.root = "'"$(printf '0%.0s' $(seq 64))"'"' <(sed -n 1p proofs.ndjson) >>bad.ndjson
-    jq -c '.hour = "2026-11-01T12:00:00Z"' <(sed -n 1p proofs.ndjson) >>bad.ndjson
+    first=$(sed -n 1p proofs.ndjson)
+    {
+        jq -c --arg r "$(sed -n 3p proofs.ndjson | jq -r .record)" '.record = $r' <<<"$first"
+        jq -c '.index = 2' <<<"$first"
+        jq -c --arg r "$(printf '0%.0s' $(seq 64))" '.root = $r' <<<"$first"
+        jq -c '.hour = "2026-11-01T12:00:00Z"' <<<"$first"
+    } >bad.ndjson
     run gc-verify -q --snapshots snaps.ndjson --rejects rej.ndjson bad.ndjson
     assert_failure 65
     assert_equal "$(jq -r .reason rej.ndjson | sort -u)" bad_proof
