@@ -52,3 +52,22 @@ setup() {
     assert_equal "$(tr -d '\n' <canon.txt | sha256sum | cut -d' ' -f1)" \
         "$(jq -r .prev <(sed -n 2p att.ndjson))"
 }
+
+@test "gc-pool(1): the records its examples quote are what gc-pool writes for the fixture scenario" {
+    mkdir -m 700 pk
+    while read -r id class rated zone eff; do
+        gc-attest keygen --device "$id" --class "$class" --rated-w "$rated" --zone "$zone" \
+            ${eff:+--efficiency-bps "$eff"} -k "pk/$id.key"
+    done <"$FIX/pool/devices.txt" >registry.ndjson
+    gc-attest sign -q --keydir pk --state h.ndjson "$FIX/pool/readings.ndjson" |
+        gc-verify -q --registry registry.ndjson --now 2026-11-02T00:00:00Z |
+        gc-pool match -q --registry registry.ndjson >matched.ndjson
+    cmp matched.ndjson "$FIX/pool/match.golden.ndjson"
+    gc-pool report -q --intensity "$FIX/pool/intensity.ndjson" matched.ndjson >report.ndjson
+    # every JSON record in the page's literal blocks, continuations joined
+    literal_blocks "$TOP/man/gc-pool.1" | grep '^{' >quoted.ndjson
+    [ "$(grep -c . quoted.ndjson)" -ge 4 ]
+    while IFS= read -r rec; do
+        grep -qxF "$rec" matched.ndjson report.ndjson || fail "gc-pool(1) quotes a record gc-pool does not write: $rec"
+    done <quoted.ndjson
+}
