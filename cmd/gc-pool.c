@@ -356,6 +356,7 @@ static bool build_record(void *ctx, struct gc_filter *flt, json_t *rec, const st
     snprintf(c->device, sizeof(c->device), "%s", device);
     snprintf(c->zone, sizeof(c->zone), "%s", zone);
     c->cls = d->cls;
+    c->gpus = d->gpus;
     c->certificate = strcmp(type, "certificate") == 0;
     if (!gc_field_time(rec, "hour", &c->hour, f) ||
         !gc_field_int(rec, "energy_wh", 0, INT64_MAX, &c->energy_wh, f) ||
@@ -378,6 +379,25 @@ static bool build_record(void *ctx, struct gc_filter *flt, json_t *rec, const st
     return true;
 }
 
+/* Device, then record type, then hour: each device's history of one type, in order. */
+static int history_cmp(const void *a, const void *b)
+{
+    const struct gc_pool_candidate *x = *(const struct gc_pool_candidate *const *)a;
+    const struct gc_pool_candidate *y = *(const struct gc_pool_candidate *const *)b;
+    int c = strcmp(x->device, y->device);
+
+    if (c)
+        return c;
+    if (x->certificate != y->certificate)
+        return x->certificate ? 1 : -1;
+    return x->hour < y->hour ? -1 : x->hour > y->hour;
+}
+
+static bool same_history(const struct gc_pool_candidate *x, const struct gc_pool_candidate *y)
+{
+    return strcmp(x->device, y->device) == 0 && x->certificate == y->certificate;
+}
+
 static void build_out(void *ctx, const char *rec, size_t len)
 {
     gc_filter_emit(ctx, rec, len);
@@ -398,14 +418,21 @@ static int gc_pool_build(const struct gc_pool_opts *o)
     members = calloc(pb.n_cands + 1, sizeof(*members));
     if (members == NULL)
         gc_die(GC_EX_SOFTWARE, "out of memory");
+    /* Each device's history of one record type, in hour order, for the trailing windows. */
+    qsort(pb.cands, pb.n_cands, sizeof(*pb.cands), history_cmp);
     for (size_t p = 0; p < pb.n_defs && !flt.stopped; p++) {
         size_t n = 0;
 
-        for (size_t i = 0; i < pb.n_cands; i++) {
-            int64_t *stake = gc_map_get(&pb.stakes, pb.cands[i]->device);
+        for (size_t i = 0, j; i < pb.n_cands; i = j) {
+            for (j = i + 1; j < pb.n_cands && same_history(pb.cands[i], pb.cands[j]); j++)
+                ;
+            for (size_t k = i; k < j; k++) {
+                int64_t *stake = gc_map_get(&pb.stakes, pb.cands[k]->device);
 
-            if (gc_pool_admits(&pb.defs[p], pb.cands[i], stake ? *stake : 0))
-                members[n++] = pb.cands[i];
+                if (gc_pool_admits(&pb.defs[p], pb.cands[k], stake ? *stake : 0, pb.cands + i,
+                                   j - i))
+                    members[n++] = pb.cands[k];
+            }
         }
         gc_pool_snapshots(&pb.defs[p], members, n, build_out, &flt);
     }

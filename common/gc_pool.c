@@ -79,6 +79,13 @@ bool gc_pool_def_from_json(const json_t *rec, struct gc_pool_def *def, struct gc
     if (gc_field_present(rec, "min_green_bps") &&
         !gc_field_int(rec, "min_green_bps", 0, 10000, &def->min_green_bps, f))
         return false;
+    if (gc_field_present(rec, "min_uptime_bps") &&
+        !gc_field_int(rec, "min_uptime_bps", 0, 10000, &def->min_uptime_bps, f))
+        return false;
+    def->window_h = 1;
+    if (gc_field_present(rec, "window_h") &&
+        !gc_field_int(rec, "window_h", 1, 8760, &def->window_h, f))
+        return false;
     lottery = json_object_get(rec, "lottery");
     if (lottery != NULL) {
         if (!json_is_object(lottery))
@@ -143,8 +150,10 @@ static bool in_zones(const struct gc_pool_def *def, const char *zone)
 }
 
 bool gc_pool_admits(const struct gc_pool_def *def, const struct gc_pool_candidate *c,
-                    int64_t stake_micros)
+                    int64_t stake_micros, struct gc_pool_candidate *const *hist, size_t n_hist)
 {
+    int64_t energy = 0, green = 0, gpu_s = 0;
+
     if (c->certificate != (def->kind == GC_POOL_ENERGY) || !(def->classes & (1u << c->cls)) ||
         !in_zones(def, c->zone))
         return false;
@@ -152,7 +161,20 @@ bool gc_pool_admits(const struct gc_pool_def *def, const struct gc_pool_candidat
         return false;
     if (stake_micros < def->min_stake_micros)
         return false;
-    if (!c->certificate && c->green_bps < def->min_green_bps)
+    /* The trailing window: this hour and the window_h - 1 before it. */
+    for (size_t i = 0; i < n_hist; i++) {
+        if (hist[i]->hour > c->hour || hist[i]->hour <= c->hour - def->window_h * 3600)
+            continue;
+        energy += hist[i]->energy_wh;
+        green += hist[i]->green_wh;
+        gpu_s += hist[i]->gpu_s;
+    }
+    if (def->min_green_bps > 0 &&
+        (energy == 0 || (__int128)green * 10000 < (__int128)def->min_green_bps * energy))
+        return false;
+    if (def->min_uptime_bps > 0 && (__int128)gpu_s * 10000 < (__int128)def->min_uptime_bps *
+                                                                 def->window_h * 3600 *
+                                                                 (c->gpus ? c->gpus : 1))
         return false;
     return !def->lottery || gc_pool_lottery_admits(def, c->device, c->hour);
 }

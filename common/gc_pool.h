@@ -39,7 +39,9 @@ struct gc_pool_def {
     uint8_t seed[GC_SHA256_LEN];
     int64_t admit_bps; /* share of devices the lottery admits per epoch */
     int64_t epoch_s;
-    int64_t min_green_bps;
+    int64_t min_green_bps;  /* green share over the trailing window */
+    int64_t min_uptime_bps; /* GPU-seconds over the window against its length x gpus */
+    int64_t window_h;       /* the trailing window, in hours ending with the snapshot's */
 };
 
 /* Reads a "pool.def" record into DEF (reason "bad_field" when it is malformed). */
@@ -61,13 +63,19 @@ struct gc_pool_candidate {
     enum gc_class cls;
     int64_t hour;
     bool certificate; /* else an allocation */
+    int64_t gpus;     /* from the registry, for uptime */
     int64_t energy_wh, green_wh, gpu_s, green_gpu_s, green_bps;
     uint8_t hash[GC_SHA256_LEN]; /* of the record */
 };
 
-/* True if C meets DEF's kind, class, zone and entry rules, the device holding STAKE_MICROS. */
+/*
+ * True if C meets DEF's kind, class, zone and entry rules, the device holding
+ * STAKE_MICROS. HIST[0..N_HIST) are the device's candidates of C's record
+ * type, in hour order, C among them: the trailing-window rules (green share,
+ * uptime) sum over those within DEF's window ending at C's hour.
+ */
 bool gc_pool_admits(const struct gc_pool_def *def, const struct gc_pool_candidate *c,
-                    int64_t stake_micros);
+                    int64_t stake_micros, struct gc_pool_candidate *const *hist, size_t n_hist);
 
 typedef void (*gc_pool_out_fn)(void *ctx, const char *rec, size_t len);
 

@@ -339,3 +339,16 @@ PY
     assert_equal "$(jq -r .reason rej.ndjson | sort -u)" bad_proof
     [ "$(grep -c . rej.ndjson)" -eq 4 ]
 }
+
+@test "build: trailing-window rules, green share over 24 hours and uptime" {
+    run gc-pool build -q --pools "$FIX/pool/pools-window.ndjson" --registry "$W/registry.ndjson" out.ndjson
+    assert_success
+    echo "$output" >snaps.ndjson
+    members() { jq -r --arg p "$1" --arg h "2026-11-01T$2:00:00Z" 'select(.pool == $p and .hour == $h) | [.members[].device] | join(" ")' snaps.ndjson; }
+    # gpu-1 over the window: 334/700 at 10:00 (4771 bps, out), then 834/1200, 1434/2000, 1434/2300
+    assert_equal "$(jq -r 'select(.pool == "steady-green") | .hour' snaps.ndjson | tr '\n' ' ')" \
+        "2026-11-01T11:00:00Z 2026-11-01T20:00:00Z 2026-11-01T21:00:00Z "
+    assert_equal "$(members steady-green 21)" "gpu-1"
+    # uptime: gpu-3 ran 1800 of 3600 GPU-seconds at 10:00, under 60 %
+    assert_equal "$(members busy 10)" "gpu-1 gpu-2"
+}
