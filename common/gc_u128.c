@@ -43,6 +43,11 @@ static bool div_wide(struct gc_u256 x, gc_u128 d, gc_u128 *q, gc_u128 *r)
     return true;
 }
 
+bool gc_mul_divmod(gc_u128 a, gc_u128 b, gc_u128 d, gc_u128 *q, gc_u128 *r)
+{
+    return div_wide(gc_mul_wide(a, b), d, q, r);
+}
+
 bool gc_mul_div_floor(gc_u128 a, gc_u128 b, gc_u128 d, gc_u128 *out)
 {
     gc_u128 q, r;

@@ -31,6 +31,9 @@ struct gc_u256 gc_mul_wide(gc_u128 a, gc_u128 b);
 bool gc_mul_div_floor(gc_u128 a, gc_u128 b, gc_u128 d, gc_u128 *out);
 bool gc_mul_div_ceil(gc_u128 a, gc_u128 b, gc_u128 d, gc_u128 *out);
 
+/* floor(A x B / D) in *Q and the remainder in *R, with the product in 256 bits. */
+bool gc_mul_divmod(gc_u128 a, gc_u128 b, gc_u128 d, gc_u128 *q, gc_u128 *r);
+
 /* floor(sqrt(X)) for a 256-bit X; the root always fits in 128 bits. */
 gc_u128 gc_isqrt256(struct gc_u256 x);
 

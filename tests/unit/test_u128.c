@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "gc_cp.h"
+#include "gc_ray.h"
 #include "gc_u128.h"
 
 static gc_u128 u(const char *s)
@@ -189,6 +190,51 @@ static void test_uniswap_vectors(void **state)
     assert_int_equal(checked, 15);
 }
 
+/* |A - B| <= TOL */
+static void expect_near(gc_u128 a, gc_u128 b, gc_u128 tol, const char *what)
+{
+    char x[41], y[41];
+
+    if ((a > b ? a - b : b - a) > tol) {
+        gc_u128_format(a, x);
+        gc_u128_format(b, y);
+        fail_msg("%s: %s is not within %lld of %s", what, x, (long long)tol, y);
+    }
+}
+
+static void test_ray(void **state)
+{
+    gc_u128 z;
+
+    (void)state;
+    assert_true(gc_rmul(u("1050000000000000000000000000"), u("1050000000000000000000000000"), &z));
+    expect_u(z, u("1102500000000000000000000000"), "1.05^2");
+    /* half up: 1.5e-27 x 1 rounds to 2e-27 in rays, 1.4e-27 to 1e-27 */
+    assert_true(gc_rmul(3, u("500000000000000000000000000"), &z));
+    expect_u(z, 2, "rmul half up");
+    assert_true(gc_rdiv(1, 3, &z));
+    expect_u(z, u("333333333333333333333333333"), "1/3");
+    assert_true(gc_rdiv(2, 3, &z));
+    expect_u(z, u("666666666666666666666666667"), "2/3 rounds up");
+    assert_false(gc_rdiv(1, 0, &z));
+    assert_true(gc_rpow(u("1050000000000000000000000000"), 0, &z));
+    expect_u(z, GC_RAY, "x^0");
+    assert_true(gc_rpow(GC_RAY, 1000000, &z));
+    expect_u(z, GC_RAY, "1^n");
+    assert_true(gc_rpow(u("1050000000000000000000000000"), 2, &z));
+    expect_u(z, u("1102500000000000000000000000"), "rpow 1.05^2");
+    /*
+     * Maker's 5 % a year as a per-second rate, over a day and a year, against
+     * the exact powers computed with 80 decimal digits. Each squaring doubles
+     * the relative error before it, so for x near 1 the error stays within
+     * about n/2 units of 10^-27: the bound gc_ray.h states and this checks.
+     */
+    assert_true(gc_rpow(u("1000000001547125957863212448"), 86400, &z));
+    expect_near(z, u("1000133680617113440350418105"), 86400 / 2, "per-second 5 % over a day");
+    assert_true(gc_rpow(u("1000000001547125957863212448"), 31536000, &z));
+    expect_near(z, u("1049999999999999999965368547"), 31536000 / 2, "per-second 5 % over a year");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_isqrt),
         cmocka_unit_test(test_format_parse),
         cmocka_unit_test(test_uniswap_vectors),
+        cmocka_unit_test(test_ray),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
