@@ -67,14 +67,8 @@ static const char help[] =
     "      --timeout-s N        fetch: limit for one attempt (default 30)\n"
     "      --retries N          fetch: further attempts on timeouts, 429, 5xx (default 3)\n"
     "      --ca-file F          fetch: CA certificates to trust (TLS is always verified)\n"
-    "      --max-bytes N        fetch: largest response accepted (default 67108864)\n"
-    "  -o, --output FILE        write records here (atomically; .zst compresses)\n"
-    "      --rejects FILE       write bad lines here as reject records and go on\n"
-    "      --max-line-bytes N   longest accepted input line (default 1048576)\n"
-    "  -q, --quiet              no summary line on standard error\n"
-    "      --progress           progress on standard error even when not a terminal\n"
-    "  -h, --help               this help\n"
-    "  -V, --version            program version\n";
+    "      --max-bytes N        fetch: largest response accepted (default "
+    "67108864)\n" GC_FILTER_HELP;
 
 enum {
     OPT_DEVICE = GC_OPT_PROGRAM,

@@ -58,14 +58,7 @@ static const char help[] =
     "      --device ID          prove: the member\n"
     "  -k, --key KEYFILE        cosign: the validator's secret key (mode 0600)\n"
     "      --intensity FILE     report: grid carbon intensity per zone-hour (intensity\n"
-    "                           records, gco2_per_kwh)\n"
-    "  -o, --output FILE        write records here (atomically; .zst compresses)\n"
-    "      --rejects FILE       write bad lines here as reject records and go on\n"
-    "      --max-line-bytes N   longest accepted input line (default 1048576)\n"
-    "  -q, --quiet              no summary line on standard error\n"
-    "      --progress           progress on standard error even when not a terminal\n"
-    "  -h, --help               this help\n"
-    "  -V, --version            program version\n";
+    "                           records, gco2_per_kwh)\n" GC_FILTER_HELP;
 
 enum {
     OPT_REGISTRY = GC_OPT_PROGRAM,

@@ -40,14 +40,8 @@ static const char help[] =
     "      --slack-bps N        tolerance above rated power (default 1000 = 10 %)\n"
     "      --validators FILE    validator records: check pool snapshots' co-signatures\n"
     "      --quorum K           signatures of distinct listed validators a snapshot needs\n"
-    "      --snapshots FILE     pool snapshots: check pool.proof records against them\n"
-    "  -o, --output FILE        write records here (atomically; .zst compresses)\n"
-    "      --rejects FILE       write bad lines here as reject records and go on\n"
-    "      --max-line-bytes N   longest accepted input line (default 1048576)\n"
-    "  -q, --quiet              no summary line on standard error\n"
-    "      --progress           progress on standard error even when not a terminal\n"
-    "  -h, --help               this help\n"
-    "  -V, --version            program version\n";
+    "      --snapshots FILE     pool snapshots: check pool.proof records against "
+    "them\n" GC_FILTER_HELP;
 
 enum {
     OPT_REGISTRY = GC_OPT_PROGRAM,

@@ -29,6 +29,16 @@ enum {
         "version", no_argument, NULL, 'V'                                                          \
     }
 
+/* The help lines of the filter options, to end every program's --help. */
+#define GC_FILTER_HELP                                                                             \
+    "  -o, --output FILE        write records here (atomically; .zst compresses)\n"                \
+    "      --rejects FILE       write bad lines here as reject records and go on\n"                \
+    "      --max-line-bytes N   longest accepted input line (default 1048576)\n"                   \
+    "  -q, --quiet              no summary line on standard error\n"                               \
+    "      --progress           progress on standard error even when not a terminal\n"             \
+    "  -h, --help               this help\n"                                                       \
+    "  -V, --version            program version\n"
+
 /*
  * What every main() does first: the program name for messages, SIGPIPE
  * ignored (a closed pipe becomes a write error that is reported, exit 74),
