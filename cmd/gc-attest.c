@@ -162,9 +162,7 @@ static const struct gc_key *signer_key(struct gc_signer *s, const char *device)
         return key == &no_key ? NULL : key;
     gc_buf_reset(&s->path);
     gc_buf_addf(&s->path, "%s/%s.key", s->opts->keydir, device);
-    key = malloc(sizeof(*key));
-    if (key == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    key = gc_xmalloc(sizeof(*key));
     if (gc_key_load(s->path.ptr, device, key) == GC_KEY_MISSING) {
         free(key);
         key = &no_key;

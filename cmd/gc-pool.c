@@ -137,9 +137,7 @@ static struct gc_audited *audited(struct gc_pool_audit *a, const char *device, c
     snprintf(key, sizeof(key), "%s@%s", device, hour);
     p = gc_map_get(&a->producers, key);
     if (p == NULL) {
-        p = calloc(1, sizeof(*p));
-        if (p == NULL)
-            gc_die(GC_EX_SOFTWARE, "out of memory");
+        p = gc_xcalloc(1, sizeof(*p));
         memcpy(p->key, key, sizeof(key));
         gc_map_put(&a->producers, p->key, p);
     }
@@ -148,9 +146,7 @@ static struct gc_audited *audited(struct gc_pool_audit *a, const char *device, c
 
 static void place_set(struct gc_place *pl, const struct gc_filter *flt, const struct gc_line *line)
 {
-    pl->source = strdup(flt->source);
-    if (pl->source == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    pl->source = gc_xstrdup(flt->source);
     pl->line = line->line_no;
 }
 
@@ -343,9 +339,7 @@ static bool build_record(void *ctx, struct gc_filter *flt, json_t *rec, const st
     d = gc_registry_find(&pb->registry, device);
     if (d == NULL)
         return gc_fail(f, "unknown_device", "device '%s' is not in the registry", device);
-    c = calloc(1, sizeof(*c));
-    if (c == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    c = gc_xcalloc(1, sizeof(*c));
     snprintf(c->device, sizeof(c->device), "%s", device);
     snprintf(c->zone, sizeof(c->zone), "%s", zone);
     c->cls = d->cls;
@@ -408,9 +402,7 @@ static int gc_pool_build(const struct gc_pool_opts *o)
     gc_filter_init(&flt, &o->filter);
     flt.aggregate = true;
     gc_filter_run(&flt, o->files, o->nfiles, build_record, &pb);
-    members = calloc(pb.n_cands + 1, sizeof(*members));
-    if (members == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    members = gc_xcalloc(pb.n_cands + 1, sizeof(*members));
     /* Each device's history of one record type, in hour order, for the trailing windows. */
     qsort(pb.cands, pb.n_cands, sizeof(*pb.cands), history_cmp);
     for (size_t p = 0; p < pb.n_defs && !flt.stopped; p++) {
@@ -480,9 +472,7 @@ static bool prove_record(void *ctx, struct gc_filter *flt, json_t *rec, const st
     if (!json_is_array(members) || json_array_size(members) == 0)
         return gc_fail(f, "bad_field", "field 'members' must be a non-empty array");
     n = json_array_size(members);
-    leaves = calloc(n, sizeof(*leaves));
-    if (leaves == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    leaves = gc_xcalloc(n, sizeof(*leaves));
     for (size_t i = 0; i < n; i++) {
         const json_t *m = json_array_get(members, i);
         const char *device;
@@ -731,9 +721,7 @@ static bool merge_record(void *ctx, struct gc_filter *flt, json_t *rec, const st
     if (!json_is_array(inputs) || json_array_size(inputs) == 0)
         return gc_fail(f, "bad_field", "field 'inputs' must be a non-empty array of hashes");
     n = json_array_size(inputs);
-    hashes = calloc(n, sizeof(*hashes));
-    if (hashes == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    hashes = gc_xcalloc(n, sizeof(*hashes));
     ok = true;
     for (size_t i = 0; ok && i < n; i++) {
         json_t *h = json_array_get(inputs, i);

@@ -93,9 +93,7 @@ static bool load_snapshot(void *ctx, json_t *rec, struct gc_fail *f)
         return false;
     if (strcmp(type, "pool") != 0)
         return true; /* a matched file may hold other records */
-    root = malloc(GC_SHA256_LEN);
-    if (root == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    root = gc_xmalloc(GC_SHA256_LEN);
     if (!gc_field_id(rec, "pool", &pool, f) || !gc_field_time(rec, "hour", &hour, f) ||
         !gc_field_hex(rec, "root", root, GC_SHA256_LEN, f)) {
         free(root);
@@ -106,9 +104,7 @@ static bool load_snapshot(void *ctx, json_t *rec, struct gc_fail *f)
         free(root);
         return gc_fail(f, "bad_field", "two snapshots of pool '%s' for one hour", pool);
     }
-    k = strdup(key);
-    if (k == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    k = gc_xstrdup(key);
     gc_map_put(roots, k, root);
     return true;
 }
@@ -167,9 +163,7 @@ static bool load_validator(void *ctx, json_t *rec, struct gc_fail *f)
     if (!gc_field_const(rec, "type", "validator", f) || !gc_field_int(rec, "v", 1, 1, &v, f) ||
         !gc_field_id(rec, "validator", &id, f) || !gc_field_hex(rec, "pubkey", pk, sizeof(pk), f))
         return false;
-    key = strdup(json_string_value(json_object_get(rec, "pubkey")));
-    if (key == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    key = gc_xstrdup(json_string_value(json_object_get(rec, "pubkey")));
     if (gc_map_get(validators, key) != NULL) {
         free(key);
         return gc_fail(f, "bad_field", "a validator key is listed twice");

@@ -33,9 +33,7 @@ struct gc_chain_head *gc_chains_head(struct gc_chains *c, const char *device)
 
     if (h != NULL)
         return h;
-    h = calloc(1, sizeof(*h));
-    if (h == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    h = gc_xcalloc(1, sizeof(*h));
     snprintf(h->device, sizeof(h->device), "%s", device);
     h->ts = INT64_MIN;
     gc_map_put(&c->heads, h->device, h);

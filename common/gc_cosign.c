@@ -46,9 +46,7 @@ bool gc_cosign(json_t *rec, const struct gc_key *key, struct gc_buf *out, struct
     gc_buf_release(&msg);
     gc_hex_encode(sig, GC_SIG_LEN, sig_hex);
 
-    list = calloc(json_array_size(sigs) + 2, sizeof(*list));
-    if (list == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    list = gc_xcalloc(json_array_size(sigs) + 2, sizeof(*list));
     for (size_t i = 0; i < json_array_size(sigs); i++) {
         json_t *s = json_array_get(sigs, i);
         const char *k;

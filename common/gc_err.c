@@ -99,3 +99,30 @@ bool gc_fail(struct gc_fail *f, const char *reason, const char *fmt, ...)
     va_end(ap);
     return false;
 }
+
+void *gc_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+
+    if (p == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    return p;
+}
+
+void *gc_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+
+    if (p == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    return p;
+}
+
+char *gc_xstrdup(const char *s)
+{
+    char *p = strdup(s);
+
+    if (p == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    return p;
+}

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 enum gc_exit {
     GC_EX_OK = 0,
@@ -34,6 +35,14 @@ void gc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gc_error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gc_verror(const char *fmt, va_list ap);
+
+/*
+ * Allocation that cannot fail: out of memory is fatal (exit 70), since every
+ * caller would have to do the same. gc_xstrdup copies S.
+ */
+void *gc_xmalloc(size_t n);
+void *gc_xcalloc(size_t n, size_t size);
+char *gc_xstrdup(const char *s);
 
 /*
  * Why a record was refused: a stable reason code (a static string such as

@@ -254,9 +254,7 @@ static struct gc_import_device *device_for_id(struct gc_importer *im, const char
     dev = gc_map_get(&im->devices, id);
     if (dev != NULL)
         return dev;
-    dev = calloc(1, sizeof(*dev));
-    if (dev == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    dev = gc_xcalloc(1, sizeof(*dev));
     memcpy(dev->id, id, n + 1);
     dev->util_pct = -1;
     dev->energy_ms = dev->power_ms = INT64_MIN;

@@ -20,15 +20,6 @@ static const uint8_t zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
 
 /* --- reading --- */
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n);
-
-    if (p == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
-    return p;
-}
-
 /* Reads what is available into BUF (at most CAP); 0 means end of file. */
 static size_t read_some(struct gc_reader *r, uint8_t *buf, size_t cap)
 {
@@ -54,7 +45,7 @@ void gc_reader_open(struct gc_reader *r, const char *path, size_t max_line)
         if (r->fd < 0)
             gc_die_errno(GC_EX_NOINPUT, "cannot open '%s'", path);
     }
-    r->raw = xmalloc(IO_CHUNK);
+    r->raw = gc_xmalloc(IO_CHUNK);
     /* Enough bytes to see a magic number, even from a pipe that trickles. */
     while (r->raw_len < sizeof(zstd_magic)) {
         size_t n = read_some(r, r->raw + r->raw_len, IO_CHUNK - r->raw_len);
@@ -70,7 +61,7 @@ void gc_reader_open(struct gc_reader *r, const char *path, size_t max_line)
         r->zds = ZSTD_createDStream();
         if (r->zds == NULL)
             gc_die(GC_EX_SOFTWARE, "out of memory");
-        r->data = xmalloc(IO_CHUNK);
+        r->data = gc_xmalloc(IO_CHUNK);
     } else {
         /* Plain input is read straight into the line buffer. */
         r->data = r->raw;

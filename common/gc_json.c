@@ -269,9 +269,7 @@ static void jcs_object(struct gc_buf *out, const json_t *obj, const char *skip, 
     json_t *value;
 
     if (n > sizeof(small) / sizeof(small[0])) {
-        m = calloc(n, sizeof(*m));
-        if (m == NULL)
-            gc_die(GC_EX_SOFTWARE, "out of memory");
+        m = gc_xcalloc(n, sizeof(*m));
     }
     json_object_keylen_foreach((json_t *)obj, key, key_len, value)
     {

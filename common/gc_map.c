@@ -35,9 +35,7 @@ static void grow(struct gc_map *m)
     struct gc_map old = *m;
 
     m->cap = old.cap ? old.cap * 2 : 16;
-    m->slots = calloc(m->cap, sizeof(*m->slots));
-    if (m->slots == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    m->slots = gc_xcalloc(m->cap, sizeof(*m->slots));
     for (size_t i = 0; i < old.cap; i++)
         if (old.slots[i].key != NULL)
             *find(m, old.slots[i].key) = old.slots[i];

@@ -47,15 +47,6 @@ void gc_matcher_init(struct gc_matcher *m, gc_match_out_fn out, void *ctx)
     m->out_ctx = ctx;
 }
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n, size);
-
-    if (p == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
-    return p;
-}
-
 bool gc_matcher_add_sums(struct gc_matcher *m, const struct gc_device *d, int64_t hour,
                          const struct gc_match_sums *sums, const uint8_t (*hashes)[GC_SHA256_LEN],
                          size_t n_hashes, struct gc_fail *f)
@@ -75,7 +66,7 @@ bool gc_matcher_add_sums(struct gc_matcher *m, const struct gc_device *d, int64_
     snprintf(key, sizeof(key), "%s@%lld", d->id, (long long)hour);
     dh = gc_map_get(&m->device_hours, key);
     if (dh == NULL) {
-        dh = xcalloc(1, sizeof(*dh));
+        dh = gc_xcalloc(1, sizeof(*dh));
         memcpy(dh->key, key, sizeof(key));
         dh->dev = d;
         dh->hour = hour;
@@ -141,7 +132,7 @@ static struct gc_store *store_of(struct gc_matcher *m, const struct gc_device *d
     struct gc_store *s = gc_map_get(&m->stores, d->id);
 
     if (s == NULL) {
-        s = xcalloc(1, sizeof(*s));
+        s = gc_xcalloc(1, sizeof(*s));
         snprintf(s->id, sizeof(s->id), "%s", d->id);
         gc_map_put(&m->stores, s->id, s);
     }
@@ -285,7 +276,7 @@ static void check(bool ok, const char *what, const struct gc_device_hour *dh)
 /* Splits TOTAL over the consumers C[0..N) in proportion to demand, into their green_wh. */
 static void share_out(struct gc_device_hour **c, size_t n, int64_t total)
 {
-    int64_t *w = xcalloc(n + 1, sizeof(*w)), *out = xcalloc(n + 1, sizeof(*out));
+    int64_t *w = gc_xcalloc(n + 1, sizeof(*w)), *out = gc_xcalloc(n + 1, sizeof(*out));
 
     for (size_t i = 0; i < n; i++)
         w[i] = c[i]->demand_wh;
@@ -300,9 +291,9 @@ static void share_out(struct gc_device_hour **c, size_t n, int64_t total)
 static void match_zone_hour(struct gc_matcher *m, struct gc_device_hour **dh, size_t n,
                             struct gc_buf *b)
 {
-    struct gc_device_hour **prod = xcalloc(n + 1, sizeof(*prod));
-    struct gc_device_hour **comp = xcalloc(n + 1, sizeof(*comp));
-    struct gc_device_hour **batt = xcalloc(n + 1, sizeof(*batt));
+    struct gc_device_hour **prod = gc_xcalloc(n + 1, sizeof(*prod));
+    struct gc_device_hour **comp = gc_xcalloc(n + 1, sizeof(*comp));
+    struct gc_device_hour **batt = gc_xcalloc(n + 1, sizeof(*batt));
     size_t np = 0, nc = 0, nb = 0, p = 0;
     int64_t supply = 0, compute = 0, charging = 0, green_compute = 0, green_batt = 0, claimed = 0;
     char hour[GC_TIME_LEN + 1];

@@ -149,9 +149,7 @@ void gc_apportion(int64_t total, const int64_t *weights, size_t n, int64_t *out)
             out[i] = 0;
         return;
     }
-    rem = malloc(n * sizeof(*rem));
-    if (rem == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
+    rem = gc_xmalloc(n * sizeof(*rem));
     for (size_t i = 0; i < n; i++) {
         __int128 p = (__int128)total * weights[i];
 

@@ -60,9 +60,7 @@ bool gc_pool_def_from_json(const json_t *rec, struct gc_pool_def *def, struct gc
     if (zones != NULL) {
         if (!json_is_array(zones))
             return gc_fail(f, "bad_field", "field 'zones' must be an array of zone ids");
-        def->zones = calloc(json_array_size(zones) + 1, sizeof(*def->zones));
-        if (def->zones == NULL)
-            gc_die(GC_EX_SOFTWARE, "out of memory");
+        def->zones = gc_xcalloc(json_array_size(zones) + 1, sizeof(*def->zones));
         for (size_t i = 0; i < json_array_size(zones); i++) {
             const json_t *z = json_array_get(zones, i);
 
@@ -202,9 +200,7 @@ void gc_pool_snapshots(const struct gc_pool_def *def, struct gc_pool_candidate *
 
         for (j = i; j < n && members[j]->hour == members[i]->hour; j++)
             ;
-        leaves = calloc(j - i + 1, sizeof(*leaves));
-        if (leaves == NULL)
-            gc_die(GC_EX_SOFTWARE, "out of memory");
+        leaves = gc_xcalloc(j - i + 1, sizeof(*leaves));
         gc_time_format(members[i]->hour, hour);
         gc_buf_reset(&b);
         gc_buf_addf(&b, "{\"count\":%zu,", j - i);

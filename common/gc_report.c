@@ -25,15 +25,6 @@ struct gc_report_intensity {
     int64_t gco2_per_kwh;
 };
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n, size);
-
-    if (p == NULL)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
-    return p;
-}
-
 void gc_report_init(struct gc_report *r)
 {
     memset(r, 0, sizeof(*r));
@@ -47,7 +38,7 @@ static struct gc_report_hour *hour_of(struct gc_report *r, const char *zone, int
     snprintf(key, sizeof(key), "%s@%lld", zone, (long long)hour);
     h = gc_map_get(&r->hours, key);
     if (h == NULL) {
-        h = xcalloc(1, sizeof(*h));
+        h = gc_xcalloc(1, sizeof(*h));
         memcpy(h->key, key, sizeof(key));
         snprintf(h->zone, sizeof(h->zone), "%s", zone);
         h->hour = hour;
@@ -84,7 +75,7 @@ void gc_report_add_gpu(struct gc_report *r, const char *zone, int64_t hour, int6
 void gc_report_add_intensity(struct gc_report *r, const char *zone, int64_t hour,
                              int64_t gco2_per_kwh)
 {
-    struct gc_report_intensity *in = xcalloc(1, sizeof(*in));
+    struct gc_report_intensity *in = gc_xcalloc(1, sizeof(*in));
 
     snprintf(in->key, sizeof(in->key), "%s@%lld", zone, (long long)hour);
     in->gco2_per_kwh = gco2_per_kwh;
