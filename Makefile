@@ -4,7 +4,7 @@
 #   make check           unit tests (cmocka) and BATS tests
 #   make SANITIZE=1 check   the same under ASan + UBSan, no recovery
 #   make demo            the pipeline so far on examples/ data
-#   make bench           sign/verify throughput against raw libsodium
+#   make bench           every stage's throughput against a baseline in the same run
 #   make lint            clang-format, mandoc -Tlint, shellcheck
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -40,7 +40,7 @@ B = build/sanitize
 endif
 LDLIBS += $(PKG_LIBS) -lpthread
 
-PROGS       = gc-attest gc-verify gc-pool
+PROGS       = gc-attest gc-verify gc-pool gc-amm
 COMMON_SRC  = $(sort $(wildcard common/*.c))
 COMMON_OBJ  = $(COMMON_SRC:%.c=$(B)/obj/%.o)
 UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))

@@ -59,3 +59,17 @@ bool gc_cp_price_uq112(gc_u128 reserve_a, gc_u128 reserve_b, gc_u128 *price)
         return false;
     return gc_mul_div_floor(reserve_b, (gc_u128)1 << 112, reserve_a, price);
 }
+
+bool gc_cp_protocol_fee(gc_u128 total_supply, gc_u128 root_k, gc_u128 root_k_last, gc_u128 *liq)
+{
+    gc_u128 denom;
+
+    if (root_k <= root_k_last) {
+        *liq = 0;
+        return true;
+    }
+    if (root_k > (GC_U128_MAX - root_k_last) / 5)
+        return false;
+    denom = root_k * 5 + root_k_last;
+    return gc_mul_div_floor(total_supply, root_k - root_k_last, denom, liq);
+}

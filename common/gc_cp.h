@@ -39,4 +39,11 @@ bool gc_cp_mint_first(gc_u128 a0, gc_u128 a1, gc_u128 *total, gc_u128 *to_user);
 /* A UQ112.112 price: RESERVE_B x 2^112 / RESERVE_A, rounded down (the TWAP accumulator's unit). */
 bool gc_cp_price_uq112(gc_u128 reserve_a, gc_u128 reserve_b, gc_u128 *price);
 
+/*
+ * Uniswap v2's protocol fee (feeTo on): the shares minted to the protocol
+ * for the growth of sqrt(k) from ROOT_K_LAST to ROOT_K over TOTAL_SUPPLY
+ * shares, a sixth of the fees: floor(ts x (rootK - rootKlast) / (5 rootK + rootKlast)).
+ */
+bool gc_cp_protocol_fee(gc_u128 total_supply, gc_u128 root_k, gc_u128 root_k_last, gc_u128 *liq);
+
 #endif

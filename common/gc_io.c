@@ -332,6 +332,8 @@ static void writer_flush(struct gc_writer *w, ZSTD_EndDirective mode)
 
 void gc_writer_write(struct gc_writer *w, const void *data, size_t len)
 {
+    if (len == 0) /* an empty buffer may have no storage yet */
+        return;
     gc_buf_add(&w->buf, data, len);
     if (w->buf.len >= WRITE_FLUSH)
         writer_flush(w, ZSTD_e_continue);

@@ -1,5 +1,7 @@
 #include "gc_num.h"
 
+#include "gc_u128.h"
+
 #include <stdlib.h>
 
 #include "gc_err.h"
@@ -137,35 +139,13 @@ int64_t gc_floor_div(int64_t a, int64_t b)
 
 void gc_apportion(int64_t total, const int64_t *weights, size_t n, int64_t *out)
 {
-    __int128 sum_w = 0, given = 0;
-    __int128 *rem;
+    gc_u128 *w = gc_xmalloc((2 * n + 1) * sizeof(*w)), *parts = w + n;
 
+    /* one method for every width: the 128-bit one, whose parts here fit back in 64 bits */
     for (size_t i = 0; i < n; i++)
-        sum_w += weights[i];
-    if (n == 0)
-        return;
-    if (sum_w == 0) {
-        for (size_t i = 0; i < n; i++)
-            out[i] = 0;
-        return;
-    }
-    rem = gc_xmalloc(n * sizeof(*rem));
-    for (size_t i = 0; i < n; i++) {
-        __int128 p = (__int128)total * weights[i];
-
-        out[i] = (int64_t)(p / sum_w);
-        rem[i] = p % sum_w;
-        given += out[i];
-    }
-    /* Hand out what is left, one unit each, largest remainder first (lowest index on ties). */
-    for (__int128 left = total - given; left > 0; left--) {
-        size_t best = n;
-
-        for (size_t i = 0; i < n; i++)
-            if (rem[i] >= 0 && (best == n || rem[i] > rem[best]))
-                best = i;
-        out[best]++;
-        rem[best] = -1;
-    }
-    free(rem);
+        w[i] = (gc_u128)weights[i];
+    gc_apportion_u128((gc_u128)total, w, n, parts);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (int64_t)parts[i];
+    free(w);
 }

@@ -34,8 +34,26 @@ bool gc_mul_div_ceil(gc_u128 a, gc_u128 b, gc_u128 d, gc_u128 *out);
 /* floor(A x B / D) in *Q and the remainder in *R, with the product in 256 bits. */
 bool gc_mul_divmod(gc_u128 a, gc_u128 b, gc_u128 d, gc_u128 *q, gc_u128 *r);
 
+/* X + Y and X - Y modulo 2^256 (accumulators wrap, as Uniswap's do; differences stay exact). */
+struct gc_u256 gc_u256_add(struct gc_u256 x, struct gc_u256 y);
+struct gc_u256 gc_u256_sub(struct gc_u256 x, struct gc_u256 y);
+/* floor(X / D) in *Q; false when D is 0 or the quotient needs more than 128 bits. */
+bool gc_div256(struct gc_u256 x, gc_u128 d, gc_u128 *q);
+/* Decimal forms of a 256-bit number (OUT at least 80 bytes); parse is false past 2^256 - 1. */
+size_t gc_u256_format(struct gc_u256 v, char *out);
+bool gc_u256_parse(const char *s, size_t len, struct gc_u256 *out);
+
 /* floor(sqrt(X)) for a 256-bit X; the root always fits in 128 bits. */
 gc_u128 gc_isqrt256(struct gc_u256 x);
+
+/*
+ * Splits TOTAL over N parts in proportion to WEIGHTS by the largest-remainder
+ * method: each part gets floor(TOTAL x w / W) (products in 256 bits), and
+ * the units left over go one each to the largest remainders, ties to the
+ * lower index, so the parts add up to TOTAL exactly. All zero weights give
+ * all zero parts. False when the weights sum past 2^128.
+ */
+bool gc_apportion_u128(gc_u128 total, const gc_u128 *weights, size_t n, gc_u128 *out);
 
 /* Parses a decimal string of digits only into *OUT; false when it is not one or exceeds 128 bits.
  */

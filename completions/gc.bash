@@ -1,7 +1,8 @@
-# bash completion for gc-attest, gc-verify and gc-pool       -*- shell-script -*-
+# bash completion for gc-attest, gc-verify, gc-pool and gc-amm       -*- shell-script -*-
 #
-# Install as completions/gc-attest, completions/gc-verify and completions/gc-pool
-# under the bash-completion directory (make install does), or source this file.
+# Install as completions/gc-attest, completions/gc-verify, completions/gc-pool and
+# completions/gc-amm under the bash-completion directory (make install does), or
+# source this file.
 # All programs accept --opt VALUE and --opt=VALUE (getopt_long).
 
 # _gc_reply WORDS... : complete the current word from a list of words.
@@ -270,6 +271,68 @@ _gc_pool() {
     esac
 }
 
+_gc_amm() {
+    local _gc_cur _gc_prev
+    local -a _gc_args
+    local run_opts="--state --now -o --output --rejects --max-line-bytes -q --quiet --progress"
+    local quote_opts="--state --market --buy --sell --now -o --output"
+    local index_opts="--state --now --pool -o --output"
+    local simulate_opts="--seed --hours --curve --supply --demand --start --tsv -o --output"
+    COMPREPLY=()
+    _gc_words
+
+    # gc-amm takes its subcommand only as the first argument.
+    if ((${#_gc_args[@]} == 0)); then
+        if [[ $_gc_cur == -* ]]; then
+            _gc_reply "-h --help -V --version"
+        else
+            _gc_reply "run quote index simulate"
+        fi
+        return
+    fi
+
+    case $_gc_prev in
+    --state | --supply | -o | --output | --rejects)
+        _gc_files
+        return
+        ;;
+    --now)
+        # Offer the present, in the form --now wants.
+        _gc_reply "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        return
+        ;;
+    --curve)
+        _gc_reply "ys cp"
+        return
+        ;;
+    --market | --buy | --sell | --pool | --seed | --hours | --demand | --start | \
+        --max-line-bytes)
+        return
+        ;;
+    esac
+
+    # Only run reads input files; the other commands take options alone.
+    case ${_gc_args[0]} in
+    run)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$run_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    quote)
+        _gc_reply "$quote_opts"
+        ;;
+    index)
+        _gc_reply "$index_opts"
+        ;;
+    simulate)
+        _gc_reply "$simulate_opts"
+        ;;
+    esac
+}
+
 complete -F _gc_attest gc-attest
 complete -F _gc_verify gc-verify
 complete -F _gc_pool gc-pool
+complete -F _gc_amm gc-amm

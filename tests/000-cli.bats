@@ -3,7 +3,7 @@
 
 load helpers
 
-PROGS="gc-attest gc-verify gc-pool"
+PROGS="gc-attest gc-verify gc-pool gc-amm"
 
 @test "--help prints the usage to stdout and exits 0" {
     for p in $PROGS; do
@@ -54,6 +54,83 @@ PROGS="gc-attest gc-verify gc-pool"
     assert_failure 64
     run gc-attest keygen --device a --class pv --rated-w 1 --zone z
     assert_failure 64
+}
+
+@test "gc-amm needs a known command" {
+    run gc-amm
+    assert_failure 64
+    assert_output --partial "a command is needed"
+    run gc-amm frobnicate
+    assert_failure 64
+    assert_output --partial "unknown command 'frobnicate'"
+}
+
+@test "gc-amm: each command's required options are enforced" {
+    s=$BATS_TEST_TMPDIR/markets.ndjson
+    run gc-amm run
+    assert_failure 64
+    assert_output --partial "--state"
+    run gc-amm quote --state "$s" --buy 60
+    assert_failure 64
+    assert_output --partial "--market"
+    run gc-amm quote --state "$s" --market m
+    assert_failure 64
+    run gc-amm quote --state "$s" --market m --buy 60 --sell 60
+    assert_failure 64
+    assert_output --partial "one of --buy and --sell"
+    run gc-amm simulate
+    assert_failure 64
+    assert_output --partial "simulate needs --seed and --hours"
+    run gc-amm simulate --seed 1
+    assert_failure 64
+    run gc-amm simulate --hours 24
+    assert_failure 64
+    run gc-amm simulate --seed 1 --hours 24 --state "$s"
+    assert_failure 64
+    assert_output --partial "--state does not go with simulate"
+}
+
+@test "gc-amm: options of another command, and bad values, exit 64" {
+    s=$BATS_TEST_TMPDIR/markets.ndjson
+    run gc-amm run --state "$s" --seed 1 --hours 24
+    assert_failure 64
+    assert_output --partial "go with simulate"
+    run gc-amm index --state "$s" --tsv
+    assert_failure 64
+    assert_output --partial "go with simulate"
+    run gc-amm run --state "$s" --market m
+    assert_failure 64
+    assert_output --partial "go with quote"
+    run gc-amm quote --state "$s" --market m --buy 60 --pool p
+    assert_failure 64
+    assert_output --partial "--pool goes with index"
+    run gc-amm index --state "$s" --rejects "$BATS_TEST_TMPDIR/rejects.ndjson"
+    assert_failure 64
+    assert_output --partial "--rejects goes with run"
+    run gc-amm index --state "$s" "$BATS_TEST_TMPDIR/events.ndjson"
+    assert_failure 64
+    assert_output --partial "reads no input files"
+    run gc-amm simulate --seed 1 --hours 24 --curve bogus
+    assert_failure 64
+    assert_output --partial "--curve must be ys or cp"
+    run gc-amm simulate --seed 1 --hours 0
+    assert_failure 64
+    run gc-amm quote --state "$s" --market m --buy 0
+    assert_failure 64
+    run gc-amm run --state "$s" --now 2026-11-01T10:00:00+01:00
+    assert_failure 64
+    assert_output --partial "use Z"
+}
+
+@test "gc-amm: --seed or --hours alone with another command exits 64" {
+    s=$BATS_TEST_TMPDIR/markets.ndjson
+    : >"$BATS_TEST_TMPDIR/events.ndjson"
+    run gc-amm run --state "$s" --seed 1 "$BATS_TEST_TMPDIR/events.ndjson"
+    assert_failure 64
+    assert_output --partial "go with simulate"
+    run gc-amm index --state "$s" --hours 24
+    assert_failure 64
+    assert_output --partial "go with simulate"
 }
 
 @test "bad option values exit 64" {

@@ -105,14 +105,24 @@ check_completions() {
     check_completions gc-pool
 }
 
+@test "gc-amm: bash, zsh and fish completions cover every long option and subcommand" {
+    help_of gc-amm
+    # Guard against a vacuous pass: the usage lines name the subcommands.
+    [ "$(subcommands gc-amm | tr '\n' ' ')" = "index quote run simulate " ] || {
+        echo "gc-amm --help: subcommands '$(subcommands gc-amm)', not 'index quote run simulate'; extraction is broken"
+        return 1
+    }
+    check_completions gc-amm
+}
+
 @test "completions/gc.bash parses and registers every program" {
     run bash -n "$COMPDIR/gc.bash"
     [ "$status" -eq 0 ] || {
         echo "bash -n completions/gc.bash: $output"
         return 1
     }
-    run bash -c '. "$1" && complete -p gc-attest && complete -p gc-verify && complete -p gc-pool' \
-        _ "$COMPDIR/gc.bash"
+    run bash -c '. "$1" && complete -p gc-attest && complete -p gc-verify && complete -p gc-pool &&
+        complete -p gc-amm' _ "$COMPDIR/gc.bash"
     [ "$status" -eq 0 ] || {
         echo "sourcing completions/gc.bash does not register every program: $output"
         return 1
@@ -142,6 +152,35 @@ check_completions() {
     assert_output intensity.ndjson
 }
 
+@test "completions/gc.bash: gc-amm offers its subcommands first, then each one's options" {
+    # complete_amm WORD...: the completions bash offers for the last WORD of 'gc-amm WORD...'.
+    complete_amm() {
+        bash -c '. "$1"; shift; COMP_WORDS=(gc-amm "$@"); COMP_CWORD=$#; _gc_amm
+            printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPDIR/gc.bash" "$@"
+    }
+    run complete_amm ""
+    assert_output "$(printf 'run\nquote\nindex\nsimulate')"
+    run complete_amm simulate --curve ""
+    assert_output "$(printf 'ys\ncp')"
+    run complete_amm simulate --curve = c # bash splits --curve=c at the =
+    assert_output cp
+    run complete_amm quote --s
+    assert_output "$(printf -- '--state\n--sell')"
+    run complete_amm index --re
+    assert_output ""
+    run complete_amm run --re
+    assert_output --rejects
+    cd "$BATS_TEST_TMPDIR" || return 1
+    : >markets.ndjson
+    run complete_amm run --state mar
+    assert_output markets.ndjson
+    run complete_amm run mar
+    assert_output markets.ndjson
+    : >snapshots.ndjson
+    run complete_amm simulate --supply snap
+    assert_output snapshots.ndjson
+}
+
 @test "completions/_gc parses (zsh -n)" {
     command -v zsh >/dev/null || skip "zsh is not installed"
     run zsh -n "$COMPDIR/_gc"
@@ -149,20 +188,24 @@ check_completions() {
         echo "zsh -n completions/_gc: $output"
         return 1
     }
-    head -n 1 "$COMPDIR/_gc" | grep -qx '#compdef gc-attest gc-verify gc-pool' || {
-        echo "completions/_gc does not start with '#compdef gc-attest gc-verify gc-pool'"
+    head -n 1 "$COMPDIR/_gc" | grep -qx '#compdef gc-attest gc-verify gc-pool gc-amm' || {
+        echo "completions/_gc does not start with '#compdef gc-attest gc-verify gc-pool gc-amm'"
         return 1
     }
-    grep -qE '^gc-pool\) _gc-pool ' "$COMPDIR/_gc" || {
-        echo "completions/_gc does not dispatch gc-pool to _gc-pool"
-        return 1
-    }
+    local p
+    for p in gc-pool gc-amm; do
+        grep -qE "^$p\\) _$p " "$COMPDIR/_gc" || {
+            echo "completions/_gc does not dispatch $p to _$p"
+            return 1
+        }
+    done
 }
 
 @test "completions/*.fish parse (fish -n)" {
     command -v fish >/dev/null || skip "fish is not installed"
     local f
-    for f in "$COMPDIR/gc-attest.fish" "$COMPDIR/gc-verify.fish" "$COMPDIR/gc-pool.fish"; do
+    for f in "$COMPDIR/gc-attest.fish" "$COMPDIR/gc-verify.fish" "$COMPDIR/gc-pool.fish" \
+        "$COMPDIR/gc-amm.fish"; do
         run fish -n "$f"
         [ "$status" -eq 0 ] || {
             echo "fish -n completions/${f##*/}: $output"

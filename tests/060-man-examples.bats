@@ -13,9 +13,9 @@ literal_blocks() {
         awk '{ if (sub(/\\$/, "")) { buf = buf $0 } else { print buf $0; buf = "" } }'
 }
 
-# block_with TEXT: the lines of the first block that contains TEXT.
+# block_with TEXT [PAGE]: the lines of the first block of PAGE (gc-records(5)) that contains TEXT.
 block_with() {
-    literal_blocks "$TOP/man/gc-records.5" |
+    literal_blocks "${2:-$TOP/man/gc-records.5}" |
         awk -v t="$1" '$0 == "--" { if (found) exit; n = 0; delete b; next }
                        { b[n++] = $0; if (index($0, t)) found = 1 }
                        END { if (found) for (i = 0; i < n; i++) print b[i] }'
@@ -69,5 +69,23 @@ setup() {
     [ "$(grep -c . quoted.ndjson)" -ge 4 ]
     while IFS= read -r rec; do
         grep -qxF "$rec" matched.ndjson report.ndjson || fail "gc-pool(1) quotes a record gc-pool does not write: $rec"
+    done <quoted.ndjson
+}
+
+@test "gc-amm(1): its worked example runs, and every record it quotes is what gc-amm writes" {
+    page=$TOP/man/gc-amm.1
+    block_with '"type":"amm.open"' "$page" >events.ndjson
+    block_with '"type":"amm.close"' "$page" >later.ndjson
+    [ "$(grep -c . events.ndjson)" -ge 4 ] && [ "$(grep -c . later.ndjson)" -ge 3 ]
+    gc-amm run -q --state market.ndjson events.ndjson >receipts.ndjson
+    gc-amm quote --state market.ndjson --market gpu-z1.20261101t12 --buy 3600 >quote.ndjson
+    gc-amm run -q --state market.ndjson later.ndjson >receipts2.ndjson
+    gc-amm index --state market.ndjson >index.ndjson
+    # the records the page quotes as output (input events are written type first)
+    literal_blocks "$page" | grep '^{' | grep -v '^{"type":' >quoted.ndjson
+    [ "$(grep -c . quoted.ndjson)" -ge 5 ]
+    while IFS= read -r rec; do
+        grep -qxF "$rec" receipts.ndjson quote.ndjson receipts2.ndjson index.ndjson ||
+            fail "gc-amm(1) quotes a record gc-amm does not write: $rec"
     done <quoted.ndjson
 }

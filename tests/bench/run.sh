@@ -1,7 +1,8 @@
 #!/bin/sh
-# make bench: gc-attest sign and gc-verify over generated readings, against the
-# raw libsodium Ed25519 rates measured in the same run. Prints rates and ratios;
-# asserts nothing about time (a slow machine is not a failure).
+# make bench: every stage so far over generated data, each next to a baseline run in
+# the same script: gc-attest sign and gc-verify against raw libsodium Ed25519, import
+# against wc -l, gc-pool match and gc-amm run against jq -c . over the same records.
+# Prints rates and ratios; asserts nothing about time (a slow machine is not a failure).
 #   GC_BIN=build/bin GC_BENCH=build/bench sh tests/bench/run.sh [RECORDS]
 set -eu
 
@@ -130,3 +131,29 @@ printf '%-28s %12s %12s %8s\n' "gc-pool match, $n_att att." "records/s" "jq -c .
 printf '%-28s %12s %12s %8s\n' "gc-pool match" "$best_match" "$best_jq" \
     "$(awk -v a="$best_match" -v b="$best_jq" 'BEGIN { printf "%.1fx", a / b }')"
 echo "(aim: at least 3x jq; peak memory of gc-pool match: ${peak_kib:-unknown} KiB)"
+
+# Markets: a million swaps through gc-amm run on the constant-product curve (and a tenth of
+# that on ys, whose powers cost more), next to jq -c . over the same events.
+n_swaps=${GC_BENCH_AMM_EVENTS:-1000000}
+printf '%-28s %12s %12s %8s\n' "gc-amm run" "swaps/s" "jq -c ./s" "ratio"
+for curve in cp ys; do
+    n_curve=$n_swaps
+    [ "$curve" = ys ] && n_curve=$((n_swaps / 10))
+    awk -v n="$n_curve" -v curve="$curve" -f "$(dirname "$0")/amm-events.awk" >"$work/amm-$curve.ndjson"
+    best_amm=0 best_jq=0
+    for round in 1 2 3; do
+        rm -f "$work/amm-state.ndjson"
+        t0=$(now_ns)
+        "$bin/gc-amm" run -q --state "$work/amm-state.ndjson" -o "$work/amm-out.ndjson" \
+            "$work/amm-$curve.ndjson"
+        t1=$(now_ns)
+        jq -c . "$work/amm-$curve.ndjson" >/dev/null
+        t2=$(now_ns)
+        best_amm=$(best "$best_amm" "$(rate "$n_curve" $((t1 - t0)))")
+        best_jq=$(best "$best_jq" "$(rate "$n_curve" $((t2 - t1)))")
+    done
+    fills=$(grep -c '"type":"amm.fill"' "$work/amm-out.ndjson")
+    [ "$fills" -eq "$n_curve" ] || { echo "bench: $fills fills for $n_curve swaps" >&2; exit 70; }
+    printf '%-28s %12s %12s %8s\n' "  $curve curve, $n_curve swaps" "$best_amm" "$best_jq" \
+        "$(awk -v a="$best_amm" -v b="$best_jq" 'BEGIN { printf "%.1fx", a / b }')"
+done

@@ -186,3 +186,10 @@ void gc_test_expect_exit(void (*fn)(const void *), const void *arg, int want, co
     if (needle != NULL && strstr(err, needle) == NULL)
         fail_msg("%s: stderr does not mention '%s': %s", what, needle, err);
 }
+
+const char *gc_test_vectors(void)
+{
+    const char *root = getenv("GC_VECTORS");
+
+    return root != NULL && *root != '\0' ? root : "tests/vectors";
+}

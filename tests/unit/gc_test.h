@@ -71,4 +71,7 @@ int gc_test_run_child(void (*fn)(const void *), const void *arg, char *err, size
 void gc_test_expect_exit(void (*fn)(const void *), const void *arg, int want, const char *needle,
                          const char *what);
 
+/* The directory of the published test vectors: $GC_VECTORS, or tests/vectors. */
+const char *gc_test_vectors(void);
+
 #endif

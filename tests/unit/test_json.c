@@ -24,6 +24,7 @@
 #include "gc_buf.h"
 #include "gc_hex.h"
 #include "gc_json.h"
+#include "gc_test.h"
 #include "banned.h"
 
 #define ARRAY_LEN(a)    (sizeof(a) / sizeof((a)[0]))
@@ -55,9 +56,7 @@ static size_t rng_below(size_t n)
 
 static const char *vectors_root(void)
 {
-    const char *root = getenv("GC_VECTORS");
-
-    return root != NULL && *root != '\0' ? root : "tests/vectors";
+    return gc_test_vectors();
 }
 
 /* Reads the whole file at PATH into OUT (reset first); fails the test if it cannot. */

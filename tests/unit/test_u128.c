@@ -15,6 +15,8 @@
 
 #include <jansson.h>
 
+#include "gc_test.h"
+
 #include "gc_cp.h"
 #include "gc_ray.h"
 #include "gc_u128.h"
@@ -80,6 +82,72 @@ static void test_wide_and_division(void **state)
     }
 }
 
+/*
+ * Division takes fast paths (a product that fits, a power-of-two divisor, a
+ * 64-bit divisor) before the bitwise long division: for random operands of
+ * every shape, q x d + r must give back the product with r < d.
+ */
+static void test_division_paths(void **state)
+{
+    uint64_t s = 42;
+
+    (void)state;
+    for (int i = 0; i < 200000; i++) {
+        gc_u128 a, b, d, q, r;
+        struct gc_u256 p, back;
+        int shape = i % 4;
+
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        a = ((gc_u128)s << 64) | (s >> 7);
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        b = shape == 0 ? s >> (s % 64) : ((gc_u128)s << (s % 64)) | s;
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        d = shape == 1   ? (gc_u128)1 << (64 + s % 64)
+            : shape == 2 ? (s | 1) >> (s % 63)
+                         : ((gc_u128)s << 64) | ~s;
+        if (d == 0)
+            d = 1;
+        p = gc_mul_wide(a, b);
+        if (p.hi >= d) {
+            assert_false(gc_mul_divmod(a, b, d, &q, &r));
+            continue;
+        }
+        assert_true(gc_mul_divmod(a, b, d, &q, &r));
+        assert_true(r < d);
+        back = gc_u256_add(gc_mul_wide(q, d), (struct gc_u256){0, r});
+        assert_true(back.hi == p.hi && back.lo == p.lo);
+    }
+}
+
+static void test_u256_text_and_apportion(void **state)
+{
+    struct gc_u256 v = {GC_U128_MAX, GC_U128_MAX}, w;
+    const char *max =
+        "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+    char buf[80];
+    gc_u128 weights[3] = {1, 1, 1}, parts[3];
+
+    (void)state;
+    assert_int_equal(gc_u256_format(v, buf), 78);
+    assert_string_equal(buf, max);
+    assert_true(gc_u256_parse(max, strlen(max), &w));
+    assert_true(w.hi == v.hi && w.lo == v.lo);
+    assert_false(gc_u256_parse(
+        "115792089237316195423570985008687907853269984665640564039457584007913129639936", 78, &w));
+    assert_false(gc_u256_parse("1x", 2, &w));
+    gc_u256_format((struct gc_u256){0, 0}, buf);
+    assert_string_equal(buf, "0");
+    /* 10 over three equal weights: 4 3 3, the odd unit to the lowest index */
+    assert_true(gc_apportion_u128(10, weights, 3, parts));
+    assert_true(parts[0] == 4 && parts[1] == 3 && parts[2] == 3);
+    /* 128-bit totals: the parts still add up exactly */
+    weights[0] = GC_U128_MAX / 3, weights[1] = 7, weights[2] = GC_U128_MAX / 5;
+    assert_true(gc_apportion_u128(GC_U128_MAX / 2, weights, 3, parts));
+    assert_true(parts[0] + parts[1] + parts[2] == GC_U128_MAX / 2);
+    weights[1] = GC_U128_MAX;
+    assert_false(gc_apportion_u128(1, weights, 3, parts)); /* the weights overflow */
+}
+
 static void test_isqrt(void **state)
 {
     struct gc_u256 x = {0, 0};
@@ -116,7 +184,7 @@ static void test_format_parse(void **state)
 /* Every vector of the file that the constant-product layer covers, by its "fn" or id. */
 static void test_uniswap_vectors(void **state)
 {
-    const char *dir = getenv("GC_VECTORS") ? getenv("GC_VECTORS") : "tests/vectors";
+    const char *dir = gc_test_vectors();
     char path[512], line[4096];
     FILE *fp;
     int checked = 0;
@@ -239,6 +307,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wide_and_division),
+        cmocka_unit_test(test_division_paths),
+        cmocka_unit_test(test_u256_text_and_apportion),
         cmocka_unit_test(test_isqrt),
         cmocka_unit_test(test_format_parse),
         cmocka_unit_test(test_uniswap_vectors),

@@ -1,0 +1,1426 @@
+#include "gc_amm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gc_cp.h"
+#include "gc_hex.h"
+#include "gc_json.h"
+#include "gc_num.h"
+#include "gc_time.h"
+#include "gc_ys.h"
+#include "banned.h"
+
+#define HOUR_S 3600
+#define BPS    10000
+
+static const char *const curve_names[] = {"cp", "ys"};
+static const char *const status_names[] = {"online", "running", "offline", "exited"};
+
+/* ---- accounts, devices, recent events ---------------------------------- */
+
+/* The index of ID in A, or where it belongs (*FOUND false). */
+static size_t acct_find(const struct gc_amm_accts *a, const char *id, bool *found)
+{
+    size_t lo = 0, hi = a->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(a->v[mid].id, id);
+
+        if (c == 0) {
+            *found = true;
+            return mid;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = false;
+    return lo;
+}
+
+static gc_u128 acct_get(const struct gc_amm_accts *a, const char *id)
+{
+    bool found;
+    size_t i = acct_find(a, id, &found);
+
+    return found ? a->v[i].amount : 0;
+}
+
+/* Sets ID's amount (an account at zero is dropped, so the state lists only holders). */
+static void acct_set(struct gc_amm_accts *a, const char *id, gc_u128 amount)
+{
+    bool found;
+    size_t i = acct_find(a, id, &found);
+
+    if (found) {
+        if (amount != 0) {
+            a->v[i].amount = amount;
+        } else {
+            memmove(&a->v[i], &a->v[i + 1], (a->n - i - 1) * sizeof(*a->v));
+            a->n--;
+        }
+        return;
+    }
+    if (amount == 0)
+        return;
+    if (a->n == a->cap) {
+        a->cap = a->cap ? 2 * a->cap : 8;
+        a->v = realloc(a->v, a->cap * sizeof(*a->v));
+        if (a->v == NULL)
+            gc_die(GC_EX_SOFTWARE, "out of memory");
+    }
+    memmove(&a->v[i + 1], &a->v[i], (a->n - i) * sizeof(*a->v));
+    snprintf(a->v[i].id, sizeof(a->v[i].id), "%s", id);
+    a->v[i].amount = amount;
+    a->n++;
+}
+
+static gc_u128 accts_total(const struct gc_amm_accts *a)
+{
+    gc_u128 t = 0;
+
+    for (size_t i = 0; i < a->n; i++)
+        t += a->v[i].amount;
+    return t;
+}
+
+static struct gc_amm_dev *dev_find(const struct gc_amm_market *m, const char *id)
+{
+    size_t lo = 0, hi = m->n_devs;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(m->devs[mid].id, id);
+
+        if (c == 0)
+            return &m->devs[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static struct gc_amm_dev *dev_add(struct gc_amm_market *m, const char *id)
+{
+    size_t i = 0;
+
+    if (m->n_devs == m->cap_devs) {
+        m->cap_devs = m->cap_devs ? 2 * m->cap_devs : 8;
+        m->devs = realloc(m->devs, m->cap_devs * sizeof(*m->devs));
+        if (m->devs == NULL)
+            gc_die(GC_EX_SOFTWARE, "out of memory");
+    }
+    while (i < m->n_devs && strcmp(m->devs[i].id, id) < 0)
+        i++;
+    memmove(&m->devs[i + 1], &m->devs[i], (m->n_devs - i) * sizeof(*m->devs));
+    m->devs[i] = (struct gc_amm_dev){.status = GC_DEV_ONLINE};
+    snprintf(m->devs[i].id, sizeof(m->devs[i].id), "%s", id);
+    m->n_devs++;
+    return &m->devs[i];
+}
+
+static gc_u128 devs_capacity(const struct gc_amm_market *m)
+{
+    gc_u128 t = 0;
+
+    for (size_t i = 0; i < m->n_devs; i++)
+        t += m->devs[i].gpu_s;
+    return t;
+}
+
+static bool recent_has(const struct gc_amm_market *m, const uint8_t *h)
+{
+    for (size_t i = 0; i < m->n_recent; i++)
+        if (memcmp(m->recent[i], h, GC_SHA256_LEN) == 0)
+            return true;
+    return false;
+}
+
+static void recent_add(struct gc_amm_market *m, int64_t ts, const uint8_t *h)
+{
+    if (ts != m->last_ts)
+        m->n_recent = 0;
+    if (m->n_recent == m->cap_recent) {
+        m->cap_recent = m->cap_recent ? 2 * m->cap_recent : 4;
+        m->recent = realloc(m->recent, m->cap_recent * sizeof(*m->recent));
+        if (m->recent == NULL)
+            gc_die(GC_EX_SOFTWARE, "out of memory");
+    }
+    memcpy(m->recent[m->n_recent++], h, GC_SHA256_LEN);
+}
+
+/* ---- the book ---------------------------------------------------------- */
+
+void gc_amm_book_init(struct gc_amm_book *b)
+{
+    *b = (struct gc_amm_book){GC_MAP_INIT};
+}
+
+static void market_free(struct gc_amm_market *m)
+{
+    free(m->devs);
+    free(m->lps.v);
+    free(m->claims.v);
+    free(m->recent);
+    free(m);
+}
+
+void gc_amm_book_release(struct gc_amm_book *b)
+{
+    for (size_t i = 0; i < b->markets.cap; i++)
+        if (b->markets.slots[i].value != NULL)
+            market_free(b->markets.slots[i].value);
+    gc_map_release(&b->markets);
+}
+
+struct gc_amm_market *gc_amm_find(const struct gc_amm_book *b, const char *id)
+{
+    return gc_map_get(&b->markets, id);
+}
+
+struct gc_amm_market **gc_amm_sorted(const struct gc_amm_book *b)
+{
+    return (struct gc_amm_market **)gc_map_sorted_values(&b->markets);
+}
+
+/* ---- curves ------------------------------------------------------------ */
+
+/* The most a reserve may hold: ys's powers need headroom; cp follows Uniswap's uint112. */
+static gc_u128 max_amount(const struct gc_amm_market *m)
+{
+    return m->curve == GC_AMM_YS ? GC_YS_MAX_AMOUNT : (gc_u128)1 << 112;
+}
+
+/* The fee at TS: cp's is fixed; ys's falls linearly to zero over the last fee_horizon_s, rounded
+ * up. */
+static unsigned fee_at(const struct gc_amm_market *m, int64_t ts)
+{
+    int64_t left = m->hour - ts;
+    gc_u128 fee;
+
+    if (m->curve == GC_AMM_CP || left >= m->fee_horizon_s)
+        return m->fee_bps;
+    if (left <= 0)
+        return 0;
+    gc_mul_div_ceil((gc_u128)m->fee_bps, (gc_u128)left, (gc_u128)m->fee_horizon_s, &fee);
+    return (unsigned)fee;
+}
+
+static bool ys_at(const struct gc_amm_market *m, int64_t ts, struct gc_ys *c)
+{
+    return gc_ys_at(m->k_ppm, m->hour > ts ? m->hour - ts : 0, m->anchor_micros, c);
+}
+
+/* The pool's size for LP shares (sqrt(x y) for cp, the power mean for ys), rounded by UP. */
+static bool pool_size(const struct gc_amm_market *m, int64_t ts, gc_u128 x, gc_u128 y, bool up,
+                      gc_u128 *size)
+{
+    struct gc_ys c;
+    struct gc_u256 k = gc_mul_wide(x, y);
+    gc_u128 root;
+
+    if (m->curve == GC_AMM_YS)
+        return ys_at(m, ts, &c) && gc_ys_size(&c, x, y, up, size);
+    root = gc_isqrt256(k);
+    if (up) {
+        struct gc_u256 sq = gc_mul_wide(root, root);
+
+        root += sq.hi != k.hi || sq.lo != k.lo;
+    }
+    *size = root;
+    return true;
+}
+
+bool gc_amm_spot_x64(const struct gc_amm_market *m, int64_t ts, gc_u128 *price)
+{
+    struct gc_ys c;
+
+    if (m->x_gpu_s == 0 || m->y_micros == 0)
+        return false;
+    if (m->curve == GC_AMM_YS)
+        return ys_at(m, ts, &c) && gc_ys_price_x64(&c, m->x_gpu_s, m->y_micros, price);
+    return m->y_micros <= GC_U128_MAX / HOUR_S &&
+           gc_mul_div_floor(m->y_micros * HOUR_S, (gc_u128)1 << 64, m->x_gpu_s, price);
+}
+
+/* The part of AMOUNT left after FEE_BPS, rounded down: what the curve sees. */
+static gc_u128 after_fee(gc_u128 amount, unsigned fee_bps)
+{
+    gc_u128 net = 0;
+
+    gc_mul_div_floor(amount, BPS - fee_bps, BPS, &net);
+    return net;
+}
+
+/* The gross amount whose part after FEE_BPS covers NET, rounded up. */
+static bool gross_of(gc_u128 net, unsigned fee_bps, gc_u128 *gross)
+{
+    return gc_mul_div_ceil(net, BPS, BPS - fee_bps, gross);
+}
+
+/* The least cash (SOLVE_CASH) or inventory that keeps K, given the other reserve. */
+static bool ys_least(const struct gc_ys *c, bool solve_cash, gc_u128 other, gc_u128 k, gc_u128 *out)
+{
+    return solve_cash ? gc_ys_min_cash(c, other, k, out) : gc_ys_min_inventory(c, other, k, out);
+}
+
+/*
+ * Exact in: the input (after the fee) joins its reserve, and the other
+ * reserve keeps the least that holds K; the trader gets the rest. Exact out:
+ * the output leaves, the input reserve must grow to the least that holds K,
+ * and the trader pays that growth grossed up by the fee.
+ */
+static bool ys_trade(const struct gc_amm_market *m, int64_t ts, struct gc_amm_trade *t,
+                     struct gc_fail *f)
+{
+    gc_u128 r_in = t->buy ? m->y_micros : m->x_gpu_s, r_out = t->buy ? m->x_gpu_s : m->y_micros;
+    gc_u128 k, net, after;
+    struct gc_ys c;
+
+    if (!ys_at(m, ts, &c) || !gc_ys_invariant(&c, m->x_gpu_s, m->y_micros, &k))
+        return gc_fail(f, "insufficient_liquidity", "the curve cannot price this market");
+    if (t->exact_in) {
+        net = after_fee(t->amount, t->fee_bps);
+        if (r_in + net > GC_YS_MAX_AMOUNT || !ys_least(&c, !t->buy, r_in + net, k, &after))
+            return gc_fail(f, "insufficient_liquidity", "the trade is too large for the market");
+        t->in = t->amount;
+        t->out = after < r_out ? r_out - after : 0;
+    } else {
+        if (t->amount >= r_out)
+            return gc_fail(f, "insufficient_liquidity", "the market holds less than %s",
+                           t->buy ? "that many GPU-seconds" : "that much cash");
+        if (!ys_least(&c, t->buy, r_out - t->amount, k, &after))
+            return gc_fail(f, "insufficient_liquidity", "the trade is too large for the market");
+        net = after > r_in ? after - r_in : 1;
+        if (!gross_of(net, t->fee_bps, &t->in))
+            return gc_fail(f, "insufficient_liquidity", "the trade is too large for the market");
+        t->out = t->amount;
+    }
+    return true;
+}
+
+static bool cp_trade(const struct gc_amm_market *m, struct gc_amm_trade *t, struct gc_fail *f)
+{
+    /* buying moves cash into y and inventory out of x; selling the reverse */
+    gc_u128 r_in = t->buy ? m->y_micros : m->x_gpu_s, r_out = t->buy ? m->x_gpu_s : m->y_micros;
+
+    if (t->exact_in) {
+        t->in = t->amount;
+        if (!gc_cp_amount_out(t->amount, r_in, r_out, t->fee_bps, &t->out))
+            return gc_fail(f, "insufficient_liquidity", "the trade is too large for the market");
+    } else {
+        t->out = t->amount;
+        if (t->amount >= r_out)
+            return gc_fail(f, "insufficient_liquidity", "the market holds less than %s",
+                           t->buy ? "that many GPU-seconds" : "that much cash");
+        if (!gc_cp_amount_in(t->amount, r_in, r_out, t->fee_bps, &t->in))
+            return gc_fail(f, "insufficient_liquidity", "the trade is too large for the market");
+    }
+    return true;
+}
+
+bool gc_amm_price_trade(const struct gc_amm_market *m, int64_t ts, struct gc_amm_trade *t,
+                        struct gc_fail *f)
+{
+    bool ok;
+
+    if (m->x_gpu_s == 0 || m->y_micros == 0)
+        return gc_fail(f, "insufficient_liquidity", "market '%s' has no %s", m->id,
+                       m->x_gpu_s == 0 ? "inventory" : "cash");
+    if (t->amount == 0)
+        return gc_fail(f, "zero_output", "a trade of nothing");
+    t->fee_bps = fee_at(m, ts);
+    ok = m->curve == GC_AMM_YS ? ys_trade(m, ts, t, f) : cp_trade(m, t, f);
+    if (!ok)
+        return false;
+    if (t->out == 0)
+        return gc_fail(f, "zero_output", "the output rounds to zero");
+    t->fee = t->in - after_fee(t->in, t->fee_bps);
+    return true;
+}
+
+/* The invariant of (X, Y) at TS as a 256-bit number (x y for cp, K for ys). */
+static struct gc_u256 invariant(const struct gc_amm_market *m, int64_t ts, gc_u128 x, gc_u128 y)
+{
+    struct gc_ys c;
+    gc_u128 k = 0;
+
+    if (m->curve == GC_AMM_CP)
+        return gc_mul_wide(x, y);
+    if (!ys_at(m, ts, &c) || !gc_ys_invariant(&c, x, y, &k))
+        gc_die(GC_EX_SOFTWARE, "market '%s': the invariant cannot be evaluated", m->id);
+    return (struct gc_u256){0, k};
+}
+
+static bool u256_less(struct gc_u256 a, struct gc_u256 b)
+{
+    return a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo;
+}
+
+bool gc_amm_twap_micros(const struct gc_amm_market *m, int64_t now, int64_t *micros,
+                        int64_t *window_s)
+{
+    gc_u128 avg;
+
+    if (m->twap.price == 0) /* never priced */
+        return false;
+    if (!gc_twap_consult(&m->twap, now, &avg, window_s))
+        return false;
+    avg >>= 64;
+    if (avg > INT64_MAX)
+        return false;
+    *micros = (int64_t)avg;
+    return true;
+}
+
+/* ---- receipts ------------------------------------------------------------ */
+
+/* An amount as a JSON integer, or as a decimal string past 2^63 - 1 (only scaled test vectors). */
+static json_t *amount_json(gc_u128 v)
+{
+    char s[41];
+
+    if (v <= INT64_MAX)
+        return json_integer((json_int_t)v);
+    gc_u128_format(v, s);
+    return json_string(s);
+}
+
+static json_t *time_json(int64_t t)
+{
+    char s[GC_TIME_LEN + 1];
+
+    gc_time_format(t, s);
+    return json_string(s);
+}
+
+/* A receipt of TYPE for the event with hash H at TS: market, pool, hour, ts, seq, event. */
+static json_t *receipt(const struct gc_amm_market *m, const char *type, int64_t ts,
+                       const uint8_t *h)
+{
+    char hex[2 * GC_SHA256_LEN + 1];
+    json_t *r = json_object();
+
+    gc_hex_encode(h, GC_SHA256_LEN, hex);
+    json_object_set_new(r, "type", json_string(type));
+    json_object_set_new(r, "v", json_integer(1));
+    json_object_set_new(r, "market", json_string(m->id));
+    json_object_set_new(r, "pool", json_string(m->pool));
+    json_object_set_new(r, "hour", time_json(m->hour));
+    json_object_set_new(r, "ts", time_json(ts));
+    json_object_set_new(r, "seq", json_integer((json_int_t)m->seq));
+    json_object_set_new(r, "event", json_string(hex));
+    return r;
+}
+
+static void set_amount(json_t *r, const char *key, gc_u128 v)
+{
+    json_object_set_new(r, key, amount_json(v));
+}
+
+/* ---- event fields -------------------------------------------------------- */
+
+/*
+ * An amount: a JSON integer, or a decimal string for values past 2^63 - 1
+ * (the 10^18-scaled Uniswap vectors reach them; records in DESIGN.md units
+ * do not). Receipts and states write amounts the same way.
+ */
+static bool value_amount(const json_t *v, const char *key, gc_u128 *out, struct gc_fail *f)
+{
+    int64_t i;
+
+    if (json_is_string(v) && gc_u128_parse(json_string_value(v), json_string_length(v), out) &&
+        *out > INT64_MAX)
+        return true;
+    if (!gc_value_int(v, key, 0, INT64_MAX, &i, f))
+        return false;
+    *out = (gc_u128)i;
+    return true;
+}
+
+/* An optional amount field of at least MIN: absent leaves *OUT as it is. */
+static bool opt_amount(const json_t *ev, const char *key, gc_u128 min, gc_u128 *out, bool *present,
+                       struct gc_fail *f)
+{
+    const json_t *v = json_object_get(ev, key);
+
+    if (present)
+        *present = v != NULL;
+    if (v == NULL)
+        return true;
+    if (!value_amount(v, key, out, f))
+        return false;
+    if (*out < min)
+        return gc_fail(f, "bad_field", "'%s' must be at least %u", key, (unsigned)min);
+    return true;
+}
+
+static bool copy_id(const json_t *ev, const char *key, char *out, struct gc_fail *f)
+{
+    const char *s;
+
+    if (!gc_field_id(ev, key, &s, f))
+        return false;
+    snprintf(out, GC_AMM_ID_MAX + 1, "%s", s);
+    return true;
+}
+
+/* Moves the oracle to TS at the market's new price (the old one when a side is empty). */
+static void oracle_update(struct gc_amm_market *m, int64_t ts)
+{
+    gc_u128 p;
+
+    if (!gc_amm_spot_x64(m, ts, &p)) {
+        p = m->twap.price; /* one side is empty: the last price stays in force */
+    } else if (m->twap.price == 0) {
+        gc_twap_init(&m->twap, ts, p); /* the first price starts the clock */
+        return;
+    }
+    if (!gc_twap_update(&m->twap, ts, p))
+        gc_die(GC_EX_SOFTWARE, "market '%s': the oracle went back in time", m->id);
+}
+
+/* ---- amm.open ------------------------------------------------------------ */
+
+static bool do_open(struct gc_amm_book *b, const json_t *ev, int64_t ts, const uint8_t *h,
+                    json_t *receipts, struct gc_amm_market **touched, struct gc_fail *f)
+{
+    struct gc_amm_market tmp = {.fee_bps = GC_AMM_DEFAULT_FEE_BPS,
+                                .k_ppm = GC_AMM_DEFAULT_K_PPM,
+                                .fee_horizon_s = GC_AMM_DEFAULT_FEE_HORIZON_S,
+                                .curve = GC_AMM_YS};
+    struct gc_amm_market *m;
+    int64_t fee = GC_AMM_DEFAULT_FEE_BPS;
+    struct gc_ys c;
+    json_t *r;
+
+    if (!copy_id(ev, "pool", tmp.pool, f) || !gc_field_time(ev, "hour", &tmp.hour, f))
+        return false;
+    if (gc_floor_div(tmp.hour, HOUR_S) * HOUR_S != tmp.hour)
+        return gc_fail(f, "bad_field", "'hour' must be a whole hour");
+    if (gc_field_present(ev, "market")) {
+        if (!copy_id(ev, "market", tmp.id, f))
+            return false;
+    } else if (strlen(tmp.pool) > GC_AMM_ID_MAX - 12) {
+        return gc_fail(f, "bad_field", "a pool id over %d characters needs an explicit 'market'",
+                       GC_AMM_ID_MAX - 12);
+    } else {
+        /* the default id: pool.YYYYMMDDtHH */
+        char t[GC_TIME_LEN + 1];
+
+        gc_time_format(tmp.hour, t);
+        snprintf(tmp.id, sizeof(tmp.id), "%s.%.4s%.2s%.2st%.2s", tmp.pool, t, t + 5, t + 8, t + 11);
+    }
+    if (gc_field_present(ev, "curve")) {
+        const char *cv;
+
+        if (!gc_field_str(ev, "curve", &cv, NULL, f))
+            return false;
+        if (strcmp(cv, "cp") == 0)
+            tmp.curve = GC_AMM_CP;
+        else if (strcmp(cv, "ys") != 0)
+            return gc_fail(f, "bad_field", "'curve' must be \"ys\" or \"cp\"");
+    }
+    if ((gc_field_present(ev, "fee_bps") && !gc_field_int(ev, "fee_bps", 0, 1000, &fee, f)) ||
+        (gc_field_present(ev, "k_ppm") && !gc_field_int(ev, "k_ppm", 0, 1000000, &tmp.k_ppm, f)) ||
+        (gc_field_present(ev, "fee_horizon_s") &&
+         !gc_field_int(ev, "fee_horizon_s", 1, INT64_MAX, &tmp.fee_horizon_s, f)) ||
+        !gc_field_int(ev, "anchor_micros", 1, GC_YS_MAX_ANCHOR, &tmp.anchor_micros, f))
+        return false;
+    tmp.fee_bps = (unsigned)fee;
+    if (gc_field_present(ev, "protocol")) {
+        if (tmp.curve != GC_AMM_CP)
+            return gc_fail(f, "bad_field", "a protocol fee needs the 'cp' curve");
+        if (!copy_id(ev, "protocol", tmp.protocol, f))
+            return false;
+    }
+    if (ts >= tmp.hour)
+        return gc_fail(f, "closed", "the market would open at or after its delivery hour");
+    if (tmp.curve == GC_AMM_YS && !ys_at(&tmp, ts, &c))
+        return gc_fail(f, "bad_curve",
+                       "k_ppm x hours to delivery must not exceed 950000 (the exponent a >= 1/20)");
+    if (gc_amm_find(b, tmp.id) != NULL)
+        return gc_fail(f, "duplicate_market", "market '%s' is already open", tmp.id);
+
+    m = gc_xcalloc(1, sizeof(*m));
+    *m = tmp;
+    m->opened_at = m->last_ts = ts;
+    gc_twap_init(&m->twap, ts, 0);
+    gc_map_put(&b->markets, m->id, m);
+    m->seq = 1;
+    recent_add(m, ts, h);
+    r = receipt(m, "amm.opened", ts, h);
+    json_object_set_new(r, "curve", json_string(curve_names[m->curve]));
+    json_object_set_new(r, "fee_bps", json_integer(m->fee_bps));
+    json_object_set_new(r, "anchor_micros", json_integer(m->anchor_micros));
+    if (m->curve == GC_AMM_YS) {
+        json_object_set_new(r, "k_ppm", json_integer(m->k_ppm));
+        json_object_set_new(r, "fee_horizon_s", json_integer(m->fee_horizon_s));
+    }
+    if (m->protocol[0] != '\0')
+        json_object_set_new(r, "protocol", json_string(m->protocol));
+    json_array_append_new(receipts, r);
+    *touched = m;
+    return true;
+}
+
+/* ---- LP shares ------------------------------------------------------------- */
+
+/*
+ * Uniswap v2's protocol fee (feeTo): a sixth of the growth of sqrt(k) since
+ * the last add or remove, as new shares, before the LP's own are counted.
+ */
+static gc_u128 protocol_fee_shares(const struct gc_amm_market *m)
+{
+    gc_u128 root_k, liq = 0;
+
+    if (m->protocol[0] == '\0' || m->root_k_last == 0)
+        return 0;
+    root_k = gc_isqrt256(gc_mul_wide(m->x_gpu_s, m->y_micros));
+    if (root_k > m->root_k_last)
+        gc_cp_protocol_fee(m->shares, root_k, m->root_k_last, &liq);
+    return liq;
+}
+
+static void settle_protocol_fee(struct gc_amm_market *m, gc_u128 fee_shares)
+{
+    if (fee_shares == 0)
+        return;
+    acct_set(&m->lps, m->protocol, acct_get(&m->lps, m->protocol) + fee_shares);
+    m->shares += fee_shares;
+}
+
+static void note_k(struct gc_amm_market *m)
+{
+    if (m->protocol[0] != '\0')
+        m->root_k_last = gc_isqrt256(gc_mul_wide(m->x_gpu_s, m->y_micros));
+}
+
+/* ---- amm.add ---------------------------------------------------------------- */
+
+struct offer {
+    char id[GC_AMM_ID_MAX + 1];
+    gc_u128 gpu_s;
+};
+
+static int offer_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct offer *)a)->id, ((const struct offer *)b)->id);
+}
+
+/* The "devices" list of an add: ids and GPU-seconds, sorted, no repeats. */
+static bool read_offers(const struct gc_amm_market *m, const json_t *ev, struct offer **out,
+                        size_t *n, gc_u128 *total, struct gc_fail *f)
+{
+    const json_t *list = json_object_get(ev, "devices");
+    struct offer *o;
+    size_t i;
+
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    if (list == NULL)
+        return true;
+    if (!json_is_array(list))
+        return gc_fail(f, "bad_field", "'devices' must be an array");
+    o = gc_xcalloc(json_array_size(list) + 1, sizeof(*o));
+    for (i = 0; i < json_array_size(list); i++) {
+        const json_t *d = json_array_get(list, i);
+        const struct gc_amm_dev *dev;
+
+        if (!json_is_object(d)) {
+            free(o);
+            return gc_fail(f, "bad_field", "'devices' entries must be {device, gpu_s}");
+        }
+        if (!copy_id(d, "device", o[i].id, f) ||
+            !value_amount(json_object_get(d, "gpu_s"), "gpu_s", &o[i].gpu_s, f) ||
+            (o[i].gpu_s == 0 && gc_fail(f, "bad_field", "'gpu_s' must be positive"))) {
+            free(o);
+            return false;
+        }
+        dev = dev_find(m, o[i].id);
+        if (dev != NULL && (dev->status == GC_DEV_OFFLINE || dev->status == GC_DEV_EXITED)) {
+            gc_fail(f, "device_offline", "device '%s' was polled %s", dev->id,
+                    status_names[dev->status]);
+            free(o);
+            return false;
+        }
+        *total += o[i].gpu_s; /* each below 2^127: no wrap before the size check */
+        if (*total < o[i].gpu_s) {
+            free(o);
+            return gc_fail(f, "too_large", "the devices offer more than 2^128 GPU-seconds");
+        }
+    }
+    qsort(o, i, sizeof(*o), offer_cmp);
+    for (size_t j = 1; j < i; j++)
+        if (strcmp(o[j - 1].id, o[j].id) == 0) {
+            gc_fail(f, "bad_field", "device '%s' is listed twice", o[j].id);
+            free(o);
+            return false;
+        }
+    *out = o;
+    *n = i;
+    return true;
+}
+
+static bool do_add(struct gc_amm_market *m, const json_t *ev, int64_t ts, const uint8_t *h,
+                   json_t *receipts, struct gc_fail *f)
+{
+    char lp[GC_AMM_ID_MAX + 1];
+    struct offer *offers;
+    size_t n;
+    gc_u128 gpu_s, cash = 0, min_shares = 0, minted, to_lp, fee_shares, before, after;
+    json_t *r, *list;
+
+    if (!copy_id(ev, "lp", lp, f) || !opt_amount(ev, "cash_micros", 0, &cash, NULL, f) ||
+        !opt_amount(ev, "min_shares", 0, &min_shares, NULL, f))
+        return false;
+    if (!read_offers(m, ev, &offers, &n, &gpu_s, f))
+        return false;
+    if (gpu_s == 0 && cash == 0) {
+        free(offers);
+        return gc_fail(f, "bad_field", "an add needs 'devices' or 'cash_micros'");
+    }
+    if (gpu_s > max_amount(m) - m->x_gpu_s || cash > max_amount(m) - m->y_micros) {
+        free(offers);
+        return gc_fail(f, "too_large", "the market would hold more than 2^%d of an asset",
+                       m->curve == GC_AMM_YS ? 62 : 112);
+    }
+    fee_shares = protocol_fee_shares(m);
+    if (m->shares == 0) {
+        /* the first deposit sets the price: both sides, and the minimum locked forever */
+        if (gpu_s == 0 || cash == 0 || !gc_cp_mint_first(gpu_s, cash, &minted, &to_lp)) {
+            free(offers);
+            return gc_fail(f, "too_small",
+                           "the first add needs inventory and cash with sqrt(gpu_s x micros) "
+                           "above %d",
+                           GC_CP_MIN_LIQUIDITY);
+        }
+    } else {
+        /* shares in proportion to the growth of the pool's size: old size up, new size down */
+        if (!pool_size(m, ts, m->x_gpu_s, m->y_micros, true, &before) ||
+            !pool_size(m, ts, m->x_gpu_s + gpu_s, m->y_micros + cash, false, &after) ||
+            before == 0) {
+            free(offers);
+            return gc_fail(f, "insufficient_liquidity", "the pool's size cannot be measured");
+        }
+        to_lp = 0;
+        if (after > before)
+            gc_mul_div_floor(m->shares + fee_shares, after - before, before, &to_lp);
+        minted = to_lp;
+        if (to_lp == 0) {
+            free(offers);
+            return gc_fail(f, "zero_output", "the add is too small to earn a share");
+        }
+    }
+    if (to_lp < min_shares) {
+        free(offers);
+        return gc_fail(f, "slippage", "the add earns fewer shares than 'min_shares'");
+    }
+
+    settle_protocol_fee(m, fee_shares);
+    m->shares += minted;
+    acct_set(&m->lps, lp, acct_get(&m->lps, lp) + to_lp);
+    m->x_gpu_s += gpu_s;
+    m->y_micros += cash;
+    list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        struct gc_amm_dev *d = dev_find(m, offers[i].id);
+
+        if (d == NULL)
+            d = dev_add(m, offers[i].id);
+        d->gpu_s += offers[i].gpu_s;
+        json_array_append_new(list, json_pack("{s:s, s:o}", "device", offers[i].id, "gpu_s",
+                                              amount_json(offers[i].gpu_s)));
+    }
+    free(offers);
+    note_k(m);
+    r = receipt(m, "amm.minted", ts, h);
+    json_object_set_new(r, "lp", json_string(lp));
+    set_amount(r, "gpu_s", gpu_s);
+    set_amount(r, "cash_micros", cash);
+    set_amount(r, "shares", to_lp);
+    if (minted != to_lp)
+        set_amount(r, "locked_shares", minted - to_lp);
+    if (fee_shares != 0)
+        set_amount(r, "protocol_shares", fee_shares);
+    json_object_set_new(r, "devices", list);
+    json_array_append_new(receipts, r);
+    return true;
+}
+
+/* ---- amm.remove ------------------------------------------------------------- */
+
+/* Takes GPU_S of capacity off the devices in proportion to what each backs (largest remainder). */
+static json_t *take_capacity(struct gc_amm_market *m, gc_u128 gpu_s)
+{
+    gc_u128 *w = gc_xcalloc(2 * m->n_devs + 1, sizeof(*w)), *part = w + m->n_devs;
+    json_t *list = json_array();
+
+    for (size_t i = 0; i < m->n_devs; i++)
+        w[i] = m->devs[i].gpu_s;
+    gc_apportion_u128(gpu_s, w, m->n_devs, part); /* the capacity sums below 2^113 */
+    for (size_t i = 0; i < m->n_devs; i++) {
+        if (part[i] == 0)
+            continue;
+        m->devs[i].gpu_s -= part[i];
+        json_array_append_new(
+            list, json_pack("{s:s, s:o}", "device", m->devs[i].id, "gpu_s", amount_json(part[i])));
+    }
+    free(w);
+    return list;
+}
+
+static bool do_remove(struct gc_amm_market *m, const json_t *ev, int64_t ts, const uint8_t *h,
+                      json_t *receipts, struct gc_fail *f)
+{
+    char lp[GC_AMM_ID_MAX + 1];
+    gc_u128 burn = 0, min_gpu_s = 0, min_cash = 0, held, fee_shares, total, out_x, out_y;
+    json_t *r;
+
+    if (!copy_id(ev, "lp", lp, f) || !opt_amount(ev, "shares", 1, &burn, NULL, f) ||
+        !opt_amount(ev, "min_gpu_s", 0, &min_gpu_s, NULL, f) ||
+        !opt_amount(ev, "min_cash_micros", 0, &min_cash, NULL, f))
+        return false;
+    if (burn == 0)
+        return gc_fail(f, "bad_field", "a remove needs 'shares'");
+    held = acct_get(&m->lps, lp);
+    if (burn > held)
+        return gc_fail(f, "insufficient_balance", "'%s' holds fewer shares", lp);
+    fee_shares = protocol_fee_shares(m);
+    total = m->shares + fee_shares;
+    /* ERC-4626: assets out round down */
+    gc_mul_div_floor(burn, m->x_gpu_s, total, &out_x);
+    gc_mul_div_floor(burn, m->y_micros, total, &out_y);
+    if (out_x == 0 && out_y == 0)
+        return gc_fail(f, "zero_output", "the shares are worth nothing yet");
+    if (out_x < min_gpu_s || out_y < min_cash)
+        return gc_fail(f, "slippage", "the remove returns less than its minimum");
+
+    settle_protocol_fee(m, fee_shares);
+    acct_set(&m->lps, lp, acct_get(&m->lps, lp) - burn);
+    m->shares -= burn;
+    m->x_gpu_s -= out_x;
+    m->y_micros -= out_y;
+    r = receipt(m, "amm.burned", ts, h);
+    json_object_set_new(r, "devices", take_capacity(m, out_x));
+    note_k(m);
+    json_object_set_new(r, "lp", json_string(lp));
+    set_amount(r, "shares", burn);
+    set_amount(r, "gpu_s", out_x);
+    set_amount(r, "cash_micros", out_y);
+    if (fee_shares != 0)
+        set_amount(r, "protocol_shares", fee_shares);
+    json_array_append_new(receipts, r);
+    return true;
+}
+
+/* ---- amm.swap ---------------------------------------------------------------- */
+
+/*
+ * A swap is one of four shapes, by side and by which amount is fixed:
+ *   buy:  pay_micros [min_gpu_s]       or  gpu_s [max_pay_micros]
+ *   sell: gpu_s [min_get_micros]       or  get_micros [max_gpu_s]
+ */
+static bool read_swap(const json_t *ev, struct gc_amm_trade *t, gc_u128 *limit, bool *has_limit,
+                      struct gc_fail *f)
+{
+    const char *side;
+    const char *in_key, *out_key, *min_key, *max_key;
+    bool has_in, has_out, has_min, has_max;
+    gc_u128 in = 0, out = 0, lo = 0, hi = 0;
+
+    if (!gc_field_str(ev, "side", &side, NULL, f))
+        return false;
+    if (strcmp(side, "buy") == 0) {
+        t->buy = true;
+        in_key = "pay_micros", out_key = "gpu_s", min_key = "min_gpu_s", max_key = "max_pay_micros";
+    } else if (strcmp(side, "sell") == 0) {
+        t->buy = false;
+        in_key = "gpu_s", out_key = "get_micros", min_key = "min_get_micros", max_key = "max_gpu_s";
+    } else {
+        return gc_fail(f, "bad_field", "'side' must be \"buy\" or \"sell\"");
+    }
+    if (!opt_amount(ev, in_key, 1, &in, &has_in, f) ||
+        !opt_amount(ev, out_key, 1, &out, &has_out, f) ||
+        !opt_amount(ev, min_key, 0, &lo, &has_min, f) ||
+        !opt_amount(ev, max_key, 0, &hi, &has_max, f))
+        return false;
+    if (has_in == has_out)
+        return gc_fail(f, "bad_field", "a %s needs exactly one of '%s' and '%s'", side, in_key,
+                       out_key);
+    t->exact_in = has_in;
+    t->amount = has_in ? in : out;
+    if (t->exact_in ? has_max : has_min)
+        return gc_fail(f, "bad_field", "'%s' goes with '%s'", t->exact_in ? max_key : min_key,
+                       t->exact_in ? out_key : in_key);
+    *has_limit = t->exact_in ? has_min : has_max;
+    *limit = t->exact_in ? lo : hi;
+    return true;
+}
+
+static bool do_swap(struct gc_amm_market *m, const json_t *ev, int64_t ts, const uint8_t *h,
+                    json_t *receipts, struct gc_fail *f)
+{
+    char trader[GC_AMM_ID_MAX + 1];
+    struct gc_amm_trade t = {0};
+    gc_u128 limit = 0, gpu_s, cash, nx, ny;
+    struct gc_u256 k0;
+    bool has_limit = false;
+    json_t *r;
+
+    if (!copy_id(ev, "trader", trader, f) || !read_swap(ev, &t, &limit, &has_limit, f))
+        return false;
+    /* claims no longer backed by a device cannot come back as inventory */
+    if (!t.buy && m->short_gpu_s > 0)
+        return gc_fail(f, "short", "market '%s' has sold more than its devices can deliver", m->id);
+    if (!gc_amm_price_trade(m, ts, &t, f))
+        return false;
+    if (has_limit && (t.exact_in ? t.out < limit : t.in > limit))
+        return gc_fail(f, "slippage", "the trade %s %s than the limit",
+                       t.exact_in ? "returns" : "costs", t.exact_in ? "less" : "more");
+    gpu_s = t.buy ? t.out : t.in;
+    cash = t.buy ? t.in : t.out;
+    /* claims no longer backed by a device cannot come back as inventory */
+    if (!t.buy && m->short_gpu_s > 0)
+        return gc_fail(f, "short", "market '%s' has sold more than its devices can deliver", m->id);
+    if (!t.buy && acct_get(&m->claims, trader) < gpu_s)
+        return gc_fail(f, "insufficient_balance", "'%s' holds fewer GPU-seconds in '%s'", trader,
+                       m->id);
+    if (t.buy ? cash > max_amount(m) - m->y_micros : gpu_s > max_amount(m) - m->x_gpu_s)
+        return gc_fail(f, "too_large", "the market would hold more than 2^%d of an asset",
+                       m->curve == GC_AMM_YS ? 62 : 112);
+
+    k0 = invariant(m, ts, m->x_gpu_s, m->y_micros);
+    nx = t.buy ? m->x_gpu_s - gpu_s : m->x_gpu_s + gpu_s;
+    ny = t.buy ? m->y_micros + cash : m->y_micros - cash;
+    if (u256_less(invariant(m, ts, nx, ny), k0))
+        gc_die(GC_EX_SOFTWARE, "market '%s': a trade would lower the invariant", m->id);
+    m->x_gpu_s = nx;
+    m->y_micros = ny;
+    acct_set(&m->claims, trader,
+             t.buy ? acct_get(&m->claims, trader) + gpu_s : acct_get(&m->claims, trader) - gpu_s);
+
+    r = receipt(m, "amm.fill", ts, h);
+    json_object_set_new(r, "trader", json_string(trader));
+    json_object_set_new(r, "side", json_string(t.buy ? "buy" : "sell"));
+    set_amount(r, "gpu_s", gpu_s);
+    set_amount(r, "cash_micros", cash);
+    set_amount(r, t.buy ? "fee_micros" : "fee_gpu_s", t.fee);
+    json_object_set_new(r, "fee_bps", json_integer(t.fee_bps));
+    {
+        gc_u128 price = 0; /* the fill's average price per GPU-hour, rounded down */
+
+        gc_mul_div_floor(cash, HOUR_S, gpu_s, &price);
+        set_amount(r, "price_micros", price);
+    }
+    json_array_append_new(receipts, r);
+    return true;
+}
+
+/* ---- amm.poll ------------------------------------------------------------------ */
+
+static bool parse_status(const char *s, enum gc_amm_status *st)
+{
+    for (size_t i = 0; i < sizeof(status_names) / sizeof(*status_names); i++)
+        if (strcmp(s, status_names[i]) == 0) {
+            *st = (enum gc_amm_status)i;
+            return true;
+        }
+    return false;
+}
+
+static bool do_poll(struct gc_amm_market *m, const json_t *ev, int64_t ts, const uint8_t *h,
+                    json_t *receipts, struct gc_fail *f)
+{
+    const json_t *list = json_object_get(ev, "devices");
+    enum gc_amm_status *st;
+    struct gc_amm_dev **devs;
+    size_t n;
+    json_t *r, *impairs;
+    int64_t counts[4] = {0, 0, 0, 0};
+
+    if (!json_is_array(list))
+        return gc_fail(f, "bad_field", "'devices' must be an array of {device, status}");
+    n = json_array_size(list);
+    st = gc_xcalloc(n + 1, sizeof(*st));
+    devs = gc_xcalloc(n + 1, sizeof(*devs));
+    for (size_t i = 0; i < n; i++) {
+        const json_t *d = json_array_get(list, i);
+        const char *id, *s;
+
+        bool ok = json_is_object(d);
+
+        if (!ok)
+            gc_fail(f, "bad_field", "'devices' entries must be {device, status}");
+        else if (!gc_field_id(d, "device", &id, f) || !gc_field_str(d, "status", &s, NULL, f))
+            ok = false;
+        else if (!parse_status(s, &st[i]))
+            ok = gc_fail(f, "bad_field", "'status' must be online, running, offline or exited");
+        if (!ok) {
+            free(st);
+            free(devs);
+            return false;
+        }
+        devs[i] = dev_find(m, id);
+        for (size_t j = 0; j < i && devs[i] != NULL; j++)
+            if (devs[j] == devs[i]) {
+                gc_fail(f, "bad_field", "device '%s' is listed twice", id);
+                free(st);
+                free(devs);
+                return false;
+            }
+        if (devs[i] == NULL) {
+            gc_fail(f, "unknown_device", "device '%s' supplies nothing to '%s'", id, m->id);
+            free(st);
+            free(devs);
+            return false;
+        }
+    }
+
+    r = receipt(m, "amm.polled", ts, h);
+    impairs = json_array();
+    for (size_t i = 0; i < n; i++) {
+        struct gc_amm_dev *d = devs[i];
+
+        counts[st[i]]++;
+        if ((st[i] == GC_DEV_OFFLINE || st[i] == GC_DEV_EXITED) && d->gpu_s > 0) {
+            /* the capacity leaves the market: unsold first, then what was sold runs short */
+            gc_u128 cap = d->gpu_s, unsold = cap < m->x_gpu_s ? cap : m->x_gpu_s;
+            json_t *imp = receipt(m, "amm.impair", ts, h);
+
+            m->x_gpu_s -= unsold;
+            m->short_gpu_s += cap - unsold;
+            d->impaired_s += cap;
+            d->gpu_s = 0;
+            json_object_set_new(imp, "device", json_string(d->id));
+            json_object_set_new(imp, "status", json_string(status_names[st[i]]));
+            set_amount(imp, "gpu_s", cap);
+            set_amount(imp, "unsold_gpu_s", unsold);
+            set_amount(imp, "short_gpu_s", cap - unsold);
+            json_array_append_new(impairs, imp);
+        }
+        d->status = st[i];
+    }
+    for (size_t i = 0; i < 4; i++)
+        json_object_set_new(r, status_names[i], json_integer(counts[i]));
+    set_amount(r, "inventory_gpu_s", m->x_gpu_s);
+    json_array_append_new(receipts, r);
+    json_array_extend(receipts, impairs);
+    json_decref(impairs);
+    free(st);
+    free(devs);
+    return true;
+}
+
+/* ---- amm.close ------------------------------------------------------------------ */
+
+static bool do_close(struct gc_amm_market *m, int64_t ts, const uint8_t *h, json_t *receipts,
+                     struct gc_fail *f)
+{
+    gc_u128 sold = accts_total(&m->claims), capacity = devs_capacity(m);
+    gc_u128 deliver = sold < capacity ? sold : capacity, expired = m->x_gpu_s, value = 0;
+    size_t nb = m->claims.n, nd = m->n_devs;
+    gc_u128 *want, *give, *cap, *from;
+    json_t *r;
+    size_t i, j;
+
+    if (ts < m->hour)
+        return gc_fail(f, "too_early", "a market closes at its delivery hour, not before");
+    /* unsold inventory perishes: written off, not paid for */
+    if (expired > 0) {
+        json_t *e = receipt(m, "amm.expire", ts, h);
+
+        gc_mul_div_floor(expired, (gc_u128)m->anchor_micros, HOUR_S, &value);
+        set_amount(e, "gpu_s", expired);
+        set_amount(e, "anchor_value_micros", value);
+        json_array_append_new(receipts, e);
+    }
+    /*
+     * Who delivers to whom: buyers get what the devices still back (pro rata
+     * to their claims when that falls short), devices deliver in proportion
+     * to their capacity, both by largest remainder; then buyers in id order
+     * are filled from devices in id order, so every row and column adds up.
+     */
+    want = gc_xcalloc(nb + 1, sizeof(*want));
+    give = gc_xcalloc(nb + 1, sizeof(*give));
+    cap = gc_xcalloc(nd + 1, sizeof(*cap));
+    from = gc_xcalloc(nd + 1, sizeof(*from));
+    for (i = 0; i < nb; i++)
+        want[i] = m->claims.v[i].amount;
+    gc_apportion_u128(deliver, want, nb, give);
+    for (j = 0; j < nd; j++)
+        cap[j] = m->devs[j].gpu_s;
+    gc_apportion_u128(deliver, cap, nd, from);
+    for (i = 0, j = 0; i < nb; i++) {
+        if (give[i] < want[i]) {
+            json_t *s = receipt(m, "amm.short", ts, h);
+
+            json_object_set_new(s, "buyer", json_string(m->claims.v[i].id));
+            set_amount(s, "gpu_s", want[i] - give[i]);
+            json_array_append_new(receipts, s);
+        }
+        while (give[i] > 0) {
+            gc_u128 q;
+            json_t *d;
+
+            while (from[j] == 0)
+                j++;
+            q = give[i] < from[j] ? give[i] : from[j];
+            d = receipt(m, "amm.delivery", ts, h);
+            json_object_set_new(d, "buyer", json_string(m->claims.v[i].id));
+            json_object_set_new(d, "device", json_string(m->devs[j].id));
+            json_object_set_new(d, "status", json_string(status_names[m->devs[j].status]));
+            set_amount(d, "gpu_s", q);
+            json_array_append_new(receipts, d);
+            give[i] -= q;
+            from[j] -= q;
+        }
+    }
+    free(want);
+    free(give);
+    free(cap);
+    free(from);
+    m->x_gpu_s = 0;
+    m->short_gpu_s = sold - deliver;
+    m->closed = true;
+    r = receipt(m, "amm.closed", ts, h);
+    set_amount(r, "sold_gpu_s", sold);
+    set_amount(r, "delivered_gpu_s", deliver);
+    set_amount(r, "short_gpu_s", sold - deliver);
+    set_amount(r, "expired_gpu_s", expired);
+    set_amount(r, "cash_micros", m->y_micros);
+    json_array_append_new(receipts, r);
+    return true;
+}
+
+/* ---- applying an event ---------------------------------------------------------- */
+
+bool gc_amm_apply(struct gc_amm_book *b, const json_t *ev, int64_t now, json_t *receipts,
+                  struct gc_amm_market **touched, struct gc_fail *f)
+{
+    const char *type;
+    char id[GC_AMM_ID_MAX + 1];
+    struct gc_amm_market *m;
+    struct gc_buf canon = GC_BUF_INIT;
+    uint8_t h[GC_SHA256_LEN];
+    int64_t ts;
+    bool ok;
+
+    if (!gc_field_str(ev, "type", &type, NULL, f))
+        return false;
+    if (gc_field_present(ev, "ts")) {
+        if (!gc_field_time(ev, "ts", &ts, f))
+            return false;
+    } else if (now != GC_AMM_NO_TIME) {
+        ts = now;
+    } else {
+        return gc_fail(f, "bad_field", "'ts' is missing and no --now was given");
+    }
+    gc_jcs_append(&canon, ev);
+    gc_sha256(canon.ptr, canon.len, h);
+    gc_buf_release(&canon);
+    if (strcmp(type, "amm.open") == 0)
+        return do_open(b, ev, ts, h, receipts, touched, f);
+    if (strcmp(type, "amm.add") != 0 && strcmp(type, "amm.remove") != 0 &&
+        strcmp(type, "amm.swap") != 0 && strcmp(type, "amm.poll") != 0 &&
+        strcmp(type, "amm.close") != 0)
+        return gc_fail(f, "unknown_type", "'%s' is not a market event", type);
+    if (!copy_id(ev, "market", id, f))
+        return false;
+    m = gc_amm_find(b, id);
+    if (m == NULL)
+        return gc_fail(f, "unknown_market", "no market '%s'", id);
+    if (ts < m->opened_at)
+        return gc_fail(f, "before_open", "market '%s' opens later", id);
+    if (ts < m->last_ts)
+        return gc_fail(f, "non_monotonic", "market '%s' is already at a later time", id);
+    if (ts == m->last_ts && recent_has(m, h))
+        return gc_fail(f, "duplicate", "this event was already applied to '%s'", id);
+    if (m->closed && strcmp(type, "amm.remove") != 0)
+        return gc_fail(f, "closed", "market '%s' has closed", id);
+    if (!m->closed && ts >= m->hour && strcmp(type, "amm.close") != 0)
+        return gc_fail(f, "closed", "market '%s' has reached its delivery hour: close it", id);
+
+    m->seq++; /* the receipts carry the event's number */
+    if (strcmp(type, "amm.add") == 0)
+        ok = do_add(m, ev, ts, h, receipts, f);
+    else if (strcmp(type, "amm.remove") == 0)
+        ok = do_remove(m, ev, ts, h, receipts, f);
+    else if (strcmp(type, "amm.swap") == 0)
+        ok = do_swap(m, ev, ts, h, receipts, f);
+    else if (strcmp(type, "amm.poll") == 0)
+        ok = do_poll(m, ev, ts, h, receipts, f);
+    else
+        ok = do_close(m, ts, h, receipts, f);
+    if (!ok) {
+        m->seq--;
+        return false;
+    }
+    recent_add(m, ts, h);
+    m->last_ts = ts;
+    /* trading ends at the delivery hour: a late close or remove does not stretch the average */
+    oracle_update(m, ts < m->hour ? ts : m->hour);
+    *touched = m;
+    return true;
+}
+
+/* ---- the state record ------------------------------------------------------------ */
+
+static json_t *u256_json(struct gc_u256 v)
+{
+    char s[80];
+
+    gc_u256_format(v, s);
+    return json_string(s);
+}
+
+static json_t *accts_json(const struct gc_amm_accts *a, const char *who, const char *what)
+{
+    json_t *list = json_array();
+
+    for (size_t i = 0; i < a->n; i++) {
+        json_t *e = json_object();
+
+        json_object_set_new(e, who, json_string(a->v[i].id));
+        json_object_set_new(e, what, amount_json(a->v[i].amount));
+        json_array_append_new(list, e);
+    }
+    return list;
+}
+
+void gc_amm_state_record(const struct gc_amm_market *m, struct gc_buf *out)
+{
+    json_t *r = json_object(), *devs = json_array(), *obs = json_array(), *recent = json_array();
+    json_t *oracle = json_object();
+    gc_u128 price;
+
+    json_object_set_new(r, "type", json_string("amm.state"));
+    json_object_set_new(r, "v", json_integer(1));
+    json_object_set_new(r, "market", json_string(m->id));
+    json_object_set_new(r, "pool", json_string(m->pool));
+    json_object_set_new(r, "hour", time_json(m->hour));
+    json_object_set_new(r, "opened_at", time_json(m->opened_at));
+    json_object_set_new(r, "ts", time_json(m->last_ts));
+    json_object_set_new(r, "status", json_string(m->closed ? "closed" : "open"));
+    json_object_set_new(r, "seq", json_integer((json_int_t)m->seq));
+    json_object_set_new(r, "curve", json_string(curve_names[m->curve]));
+    json_object_set_new(r, "fee_bps", json_integer(m->fee_bps));
+    json_object_set_new(r, "anchor_micros", json_integer(m->anchor_micros));
+    if (m->curve == GC_AMM_YS) {
+        json_object_set_new(r, "k_ppm", json_integer(m->k_ppm));
+        json_object_set_new(r, "fee_horizon_s", json_integer(m->fee_horizon_s));
+    }
+    if (m->protocol[0] != '\0') {
+        json_object_set_new(r, "protocol", json_string(m->protocol));
+        set_amount(r, "root_k_last", m->root_k_last);
+    }
+    set_amount(r, "inventory_gpu_s", m->x_gpu_s);
+    set_amount(r, "cash_micros", m->y_micros);
+    set_amount(r, "shares", m->shares);
+    set_amount(r, "short_gpu_s", m->short_gpu_s);
+    if (!m->closed && gc_amm_spot_x64(m, m->last_ts, &price))
+        set_amount(r, "price_micros", price >> 64);
+    for (size_t i = 0; i < m->n_devs; i++) {
+        const struct gc_amm_dev *d = &m->devs[i];
+        json_t *e = json_object();
+
+        json_object_set_new(e, "device", json_string(d->id));
+        json_object_set_new(e, "status", json_string(status_names[d->status]));
+        json_object_set_new(e, "gpu_s", amount_json(d->gpu_s));
+        json_object_set_new(e, "impaired_gpu_s", amount_json(d->impaired_s));
+        json_array_append_new(devs, e);
+    }
+    json_object_set_new(r, "devices", devs);
+    json_object_set_new(r, "lps", accts_json(&m->lps, "lp", "shares"));
+    json_object_set_new(r, "claims", accts_json(&m->claims, "buyer", "gpu_s"));
+    /* the oracle: cumulative price (64.64 micros per GPU-hour x seconds) and hourly observations */
+    json_object_set_new(oracle, "cum", u256_json(m->twap.cum));
+    json_object_set_new(oracle, "price_x64", u256_json((struct gc_u256){0, m->twap.price}));
+    json_object_set_new(oracle, "first_ts", time_json(m->twap.first_ts));
+    json_object_set_new(oracle, "last_ts", time_json(m->twap.last_ts));
+    for (size_t i = 0; i < GC_TWAP_BUCKETS; i++) {
+        const struct gc_twap_obs *o = &m->twap.obs[i];
+
+        if (o->ts != 0)
+            json_array_append_new(
+                obs, json_pack("{s:o, s:o}", "ts", time_json(o->ts), "cum", u256_json(o->cum)));
+    }
+    json_object_set_new(oracle, "obs", obs);
+    json_object_set_new(r, "oracle", oracle);
+    for (size_t i = 0; i < m->n_recent; i++) {
+        char hex[2 * GC_SHA256_LEN + 1];
+
+        gc_hex_encode(m->recent[i], GC_SHA256_LEN, hex);
+        json_array_append_new(recent, json_string(hex));
+    }
+    json_object_set_new(r, "recent", recent);
+    gc_jcs_append(out, r);
+    json_decref(r);
+}
+
+static bool field_amount(const json_t *obj, const char *key, gc_u128 *out, struct gc_fail *f)
+{
+    return value_amount(json_object_get(obj, key), key, out, f);
+}
+
+static bool field_u256(const json_t *obj, const char *key, struct gc_u256 *out, struct gc_fail *f)
+{
+    const char *s;
+    size_t len;
+
+    if (!gc_field_str(obj, key, &s, &len, f))
+        return false;
+    if (!gc_u256_parse(s, len, out))
+        return gc_fail(f, "bad_field", "'%s' must be a decimal string below 2^256", key);
+    return true;
+}
+
+static bool load_accts(const json_t *rec, const char *key, const char *who, const char *what,
+                       struct gc_amm_accts *a, struct gc_fail *f)
+{
+    const json_t *list = json_object_get(rec, key);
+
+    if (!json_is_array(list))
+        return gc_fail(f, "bad_field", "'%s' must be an array", key);
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const json_t *e = json_array_get(list, i);
+        const char *id;
+        gc_u128 amount;
+
+        if (!json_is_object(e))
+            return gc_fail(f, "bad_field", "'%s' entries must be objects", key);
+        if (!gc_field_id(e, who, &id, f) || !field_amount(e, what, &amount, f))
+            return false;
+        if (acct_get(a, id) != 0 || amount == 0)
+            return gc_fail(f, "bad_field", "'%s' lists '%s' twice or at zero", key, id);
+        acct_set(a, id, amount);
+    }
+    return true;
+}
+
+static bool load_market(struct gc_amm_market *m, const json_t *rec, struct gc_fail *f)
+{
+    const char *s;
+    const json_t *list, *oracle;
+    int64_t fee, seq;
+    struct gc_u256 price;
+
+    if (!gc_field_const(rec, "type", "amm.state", f) || !copy_id(rec, "market", m->id, f) ||
+        !copy_id(rec, "pool", m->pool, f) || !gc_field_time(rec, "hour", &m->hour, f) ||
+        !gc_field_time(rec, "opened_at", &m->opened_at, f) ||
+        !gc_field_time(rec, "ts", &m->last_ts, f) || !gc_field_str(rec, "status", &s, NULL, f))
+        return false;
+    m->closed = strcmp(s, "closed") == 0;
+    if (!m->closed && strcmp(s, "open") != 0)
+        return gc_fail(f, "bad_field", "'status' must be open or closed");
+    if (!gc_field_int(rec, "seq", 1, INT64_MAX, &seq, f) ||
+        !gc_field_str(rec, "curve", &s, NULL, f) ||
+        !gc_field_int(rec, "fee_bps", 0, 1000, &fee, f) ||
+        !gc_field_int(rec, "anchor_micros", 1, GC_YS_MAX_ANCHOR, &m->anchor_micros, f))
+        return false;
+    m->seq = (uint64_t)seq;
+    m->fee_bps = (unsigned)fee;
+    if (strcmp(s, "cp") == 0) {
+        m->curve = GC_AMM_CP;
+    } else if (strcmp(s, "ys") == 0) {
+        m->curve = GC_AMM_YS;
+        if (!gc_field_int(rec, "k_ppm", 0, 1000000, &m->k_ppm, f) ||
+            !gc_field_int(rec, "fee_horizon_s", 1, INT64_MAX, &m->fee_horizon_s, f))
+            return false;
+    } else {
+        return gc_fail(f, "bad_field", "'curve' must be ys or cp");
+    }
+    if (gc_field_present(rec, "protocol") &&
+        (!copy_id(rec, "protocol", m->protocol, f) ||
+         !field_amount(rec, "root_k_last", &m->root_k_last, f)))
+        return false;
+    if (!field_amount(rec, "inventory_gpu_s", &m->x_gpu_s, f) ||
+        !field_amount(rec, "cash_micros", &m->y_micros, f) ||
+        !field_amount(rec, "shares", &m->shares, f) ||
+        !field_amount(rec, "short_gpu_s", &m->short_gpu_s, f))
+        return false;
+    list = json_object_get(rec, "devices");
+    if (!json_is_array(list))
+        return gc_fail(f, "bad_field", "'devices' must be an array");
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const json_t *e = json_array_get(list, i);
+        const char *id;
+        struct gc_amm_dev *d;
+
+        if (!json_is_object(e))
+            return gc_fail(f, "bad_field", "'devices' entries must be objects");
+        if (!gc_field_id(e, "device", &id, f) || !gc_field_str(e, "status", &s, NULL, f))
+            return false;
+        if (dev_find(m, id) != NULL)
+            return gc_fail(f, "bad_field", "device '%s' is listed twice", id);
+        d = dev_add(m, id);
+        if (!parse_status(s, &d->status))
+            return gc_fail(f, "bad_field", "'status' must be online, running, offline or exited");
+        if (!field_amount(e, "gpu_s", &d->gpu_s, f) ||
+            !field_amount(e, "impaired_gpu_s", &d->impaired_s, f))
+            return false;
+    }
+    if (!load_accts(rec, "lps", "lp", "shares", &m->lps, f) ||
+        !load_accts(rec, "claims", "buyer", "gpu_s", &m->claims, f))
+        return false;
+    if (accts_total(&m->lps) > m->shares)
+        return gc_fail(f, "bad_field", "the LPs hold more shares than exist");
+    oracle = json_object_get(rec, "oracle");
+    if (!json_is_object(oracle))
+        return gc_fail(f, "bad_field", "'oracle' must be an object");
+    if (!field_u256(oracle, "cum", &m->twap.cum, f) ||
+        !field_u256(oracle, "price_x64", &price, f) ||
+        !gc_field_time(oracle, "first_ts", &m->twap.first_ts, f) ||
+        !gc_field_time(oracle, "last_ts", &m->twap.last_ts, f))
+        return false;
+    if (price.hi != 0)
+        return gc_fail(f, "bad_field", "'price_x64' must be below 2^128");
+    m->twap.price = price.lo;
+    list = json_object_get(oracle, "obs");
+    if (!json_is_array(list) || json_array_size(list) > GC_TWAP_BUCKETS)
+        return gc_fail(f, "bad_field", "'obs' must be an array of at most %d", GC_TWAP_BUCKETS);
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const json_t *e = json_array_get(list, i);
+        struct gc_twap_obs o;
+
+        if (!json_is_object(e))
+            return gc_fail(f, "bad_field", "'obs' entries must be objects");
+        if (!gc_field_time(e, "ts", &o.ts, f) || !field_u256(e, "cum", &o.cum, f))
+            return false;
+        m->twap.obs[(size_t)(gc_floor_div(o.ts, GC_TWAP_PERIOD_S) % GC_TWAP_BUCKETS)] = o;
+    }
+    list = json_object_get(rec, "recent");
+    if (!json_is_array(list))
+        return gc_fail(f, "bad_field", "'recent' must be an array");
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        uint8_t h[GC_SHA256_LEN];
+
+        if (!gc_value_hex(json_array_get(list, i), "recent", h, GC_SHA256_LEN, f))
+            return false;
+        recent_add(m, m->last_ts, h);
+    }
+    return true;
+}
+
+bool gc_amm_load(struct gc_amm_book *b, const json_t *rec, struct gc_fail *f)
+{
+    struct gc_amm_market *m = gc_xcalloc(1, sizeof(*m));
+
+    if (!load_market(m, rec, f)) {
+        market_free(m);
+        return false;
+    }
+    if (gc_amm_find(b, m->id) != NULL) {
+        gc_fail(f, "duplicate_market", "market '%s' appears twice", m->id);
+        market_free(m);
+        return false;
+    }
+    gc_map_put(&b->markets, m->id, m);
+    return true;
+}
