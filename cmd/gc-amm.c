@@ -84,6 +84,16 @@ struct gc_amm_opts {
     int nfiles;
 };
 
+/* Writes the whole of OUT to -o FILE (atomically) or standard output. */
+static void write_output(const struct gc_amm_opts *o, const struct gc_buf *out)
+{
+    struct gc_writer w;
+
+    gc_writer_open(&w, o->filter.output);
+    gc_writer_write(&w, out->ptr, out->len);
+    gc_writer_commit(&w);
+}
+
 /* ---- run ------------------------------------------------------------------- */
 
 struct runner {
@@ -189,7 +199,6 @@ static int gc_amm_quote(const struct gc_amm_opts *o)
     struct gc_amm_market *m, after;
     struct gc_amm_trade t = {.buy = o->buy_gpu_s > 0, .exact_in = o->sell_gpu_s > 0};
     struct gc_fail f = {0};
-    struct gc_writer w;
     struct gc_buf out = GC_BUF_INIT;
     char ts_text[GC_TIME_LEN + 1];
     int64_t ts, before_micros, after_micros, avg_micros, impact_bps = 0;
@@ -231,9 +240,7 @@ static int gc_amm_quote(const struct gc_amm_opts *o)
     gc_jcs_append(&out, rec);
     gc_buf_addc(&out, '\n');
     json_decref(rec);
-    gc_writer_open(&w, o->filter.output);
-    gc_writer_write(&w, out.ptr, out.len);
-    gc_writer_commit(&w);
+    write_output(o, &out);
     gc_buf_release(&out);
     gc_amm_book_release(&b);
     return 0;
@@ -245,7 +252,6 @@ static int gc_amm_index(const struct gc_amm_opts *o)
 {
     struct gc_amm_book b;
     struct gc_amm_market **ms;
-    struct gc_writer w;
     struct gc_buf out = GC_BUF_INIT;
 
     load_book(&b, o->state);
@@ -277,9 +283,7 @@ static int gc_amm_index(const struct gc_amm_opts *o)
                     ts, (long long)micros, (long long)window_s);
     }
     free(ms);
-    gc_writer_open(&w, o->filter.output);
-    gc_writer_write(&w, out.ptr, out.len);
-    gc_writer_commit(&w);
+    write_output(o, &out);
     gc_buf_release(&out);
     gc_amm_book_release(&b);
     return 0; /* a market without prices yet is not an error: it has no index */
@@ -322,12 +326,7 @@ static bool load_snapshot(void *ctx, json_t *rec, struct gc_fail *f)
         }
         sp.devices[sp.n_devices++] = gc_xstrdup(dev);
     }
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 16;
-        s->v = realloc(s->v, s->cap * sizeof(*s->v));
-        if (s->v == NULL)
-            gc_die(GC_EX_SOFTWARE, "out of memory");
-    }
+    s->v = gc_grow(s->v, &s->cap, s->n + 1, sizeof(*s->v), 16);
     s->v[s->n++] = sp;
     return true;
 }
@@ -345,7 +344,6 @@ static int gc_amm_simulate(const struct gc_amm_opts *o)
 {
     struct gc_sim_opts sim = o->sim;
     struct supply s = {0};
-    struct gc_writer w;
     struct gc_buf out = GC_BUF_INIT;
 
     if (sim.supply != NULL) {
@@ -361,9 +359,7 @@ static int gc_amm_simulate(const struct gc_amm_opts *o)
         sim.n_snapshots = s.n;
     }
     gc_sim_run(&sim, o->tsv, &out);
-    gc_writer_open(&w, o->filter.output);
-    gc_writer_write(&w, out.ptr, out.len);
-    gc_writer_commit(&w);
+    write_output(o, &out);
     gc_buf_release(&out);
     for (size_t i = 0; i < s.n; i++) {
         for (size_t j = 0; j < s.v[i].n_devices; j++)

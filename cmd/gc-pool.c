@@ -356,12 +356,7 @@ static bool build_record(void *ctx, struct gc_filter *flt, json_t *rec, const st
         return false;
     }
     gc_pool_record_hash(rec, c->hash);
-    if (pb->n_cands == pb->cap_cands) {
-        pb->cap_cands = pb->cap_cands ? 2 * pb->cap_cands : 64;
-        pb->cands = realloc(pb->cands, pb->cap_cands * sizeof(*pb->cands));
-        if (pb->cands == NULL)
-            gc_die(GC_EX_SOFTWARE, "out of memory");
-    }
+    pb->cands = gc_grow(pb->cands, &pb->cap_cands, pb->n_cands + 1, sizeof(*pb->cands), 64);
     pb->cands[pb->n_cands++] = c;
     return true;
 }

@@ -66,12 +66,7 @@ static void acct_set(struct gc_amm_accts *a, const char *id, gc_u128 amount)
     }
     if (amount == 0)
         return;
-    if (a->n == a->cap) {
-        a->cap = a->cap ? 2 * a->cap : 8;
-        a->v = realloc(a->v, a->cap * sizeof(*a->v));
-        if (a->v == NULL)
-            gc_die(GC_EX_SOFTWARE, "out of memory");
-    }
+    a->v = gc_grow(a->v, &a->cap, a->n + 1, sizeof(*a->v), 8);
     memmove(&a->v[i + 1], &a->v[i], (a->n - i) * sizeof(*a->v));
     snprintf(a->v[i].id, sizeof(a->v[i].id), "%s", id);
     a->v[i].amount = amount;
@@ -109,12 +104,7 @@ static struct gc_amm_dev *dev_add(struct gc_amm_market *m, const char *id)
 {
     size_t i = 0;
 
-    if (m->n_devs == m->cap_devs) {
-        m->cap_devs = m->cap_devs ? 2 * m->cap_devs : 8;
-        m->devs = realloc(m->devs, m->cap_devs * sizeof(*m->devs));
-        if (m->devs == NULL)
-            gc_die(GC_EX_SOFTWARE, "out of memory");
-    }
+    m->devs = gc_grow(m->devs, &m->cap_devs, m->n_devs + 1, sizeof(*m->devs), 8);
     while (i < m->n_devs && strcmp(m->devs[i].id, id) < 0)
         i++;
     memmove(&m->devs[i + 1], &m->devs[i], (m->n_devs - i) * sizeof(*m->devs));
@@ -145,12 +135,7 @@ static void recent_add(struct gc_amm_market *m, int64_t ts, const uint8_t *h)
 {
     if (ts != m->last_ts)
         m->n_recent = 0;
-    if (m->n_recent == m->cap_recent) {
-        m->cap_recent = m->cap_recent ? 2 * m->cap_recent : 4;
-        m->recent = realloc(m->recent, m->cap_recent * sizeof(*m->recent));
-        if (m->recent == NULL)
-            gc_die(GC_EX_SOFTWARE, "out of memory");
-    }
+    m->recent = gc_grow(m->recent, &m->cap_recent, m->n_recent + 1, sizeof(*m->recent), 4);
     memcpy(m->recent[m->n_recent++], h, GC_SHA256_LEN);
 }
 
@@ -357,11 +342,6 @@ static struct gc_u256 invariant(const struct gc_amm_market *m, int64_t ts, gc_u1
     return (struct gc_u256){0, k};
 }
 
-static bool u256_less(struct gc_u256 a, struct gc_u256 b)
-{
-    return a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo;
-}
-
 bool gc_amm_twap_micros(const struct gc_amm_market *m, int64_t now, int64_t *micros,
                         int64_t *window_s)
 {
@@ -391,14 +371,6 @@ static json_t *amount_json(gc_u128 v)
     return json_string(s);
 }
 
-static json_t *time_json(int64_t t)
-{
-    char s[GC_TIME_LEN + 1];
-
-    gc_time_format(t, s);
-    return json_string(s);
-}
-
 /* A receipt of TYPE for the event with hash H at TS: market, pool, hour, ts, seq, event. */
 static json_t *receipt(const struct gc_amm_market *m, const char *type, int64_t ts,
                        const uint8_t *h)
@@ -411,8 +383,8 @@ static json_t *receipt(const struct gc_amm_market *m, const char *type, int64_t 
     json_object_set_new(r, "v", json_integer(1));
     json_object_set_new(r, "market", json_string(m->id));
     json_object_set_new(r, "pool", json_string(m->pool));
-    json_object_set_new(r, "hour", time_json(m->hour));
-    json_object_set_new(r, "ts", time_json(ts));
+    json_object_set_new(r, "hour", gc_json_time(m->hour));
+    json_object_set_new(r, "ts", gc_json_time(ts));
     json_object_set_new(r, "seq", json_integer((json_int_t)m->seq));
     json_object_set_new(r, "event", json_string(hex));
     return r;
@@ -487,6 +459,17 @@ static void oracle_update(struct gc_amm_market *m, int64_t ts)
 
 /* ---- amm.open ------------------------------------------------------------ */
 
+bool gc_amm_default_id(const char *pool, int64_t hour, char *out)
+{
+    char t[GC_TIME_LEN + 1];
+
+    if (strlen(pool) > GC_AMM_ID_MAX - 12)
+        return false;
+    gc_time_format(hour, t);
+    snprintf(out, GC_AMM_ID_MAX + 1, "%s.%.4s%.2s%.2st%.2s", pool, t, t + 5, t + 8, t + 11);
+    return true;
+}
+
 static bool do_open(struct gc_amm_book *b, const json_t *ev, int64_t ts, const uint8_t *h,
                     json_t *receipts, struct gc_amm_market **touched, struct gc_fail *f)
 {
@@ -506,15 +489,9 @@ static bool do_open(struct gc_amm_book *b, const json_t *ev, int64_t ts, const u
     if (gc_field_present(ev, "market")) {
         if (!copy_id(ev, "market", tmp.id, f))
             return false;
-    } else if (strlen(tmp.pool) > GC_AMM_ID_MAX - 12) {
+    } else if (!gc_amm_default_id(tmp.pool, tmp.hour, tmp.id)) {
         return gc_fail(f, "bad_field", "a pool id over %d characters needs an explicit 'market'",
                        GC_AMM_ID_MAX - 12);
-    } else {
-        /* the default id: pool.YYYYMMDDtHH */
-        char t[GC_TIME_LEN + 1];
-
-        gc_time_format(tmp.hour, t);
-        snprintf(tmp.id, sizeof(tmp.id), "%s.%.4s%.2s%.2st%.2s", tmp.pool, t, t + 5, t + 8, t + 11);
     }
     if (gc_field_present(ev, "curve")) {
         const char *cv;
@@ -899,7 +876,7 @@ static bool do_swap(struct gc_amm_market *m, const json_t *ev, int64_t ts, const
     k0 = invariant(m, ts, m->x_gpu_s, m->y_micros);
     nx = t.buy ? m->x_gpu_s - gpu_s : m->x_gpu_s + gpu_s;
     ny = t.buy ? m->y_micros + cash : m->y_micros - cash;
-    if (u256_less(invariant(m, ts, nx, ny), k0))
+    if (gc_u256_cmp(invariant(m, ts, nx, ny), k0) < 0)
         gc_die(GC_EX_SOFTWARE, "market '%s': a trade would lower the invariant", m->id);
     m->x_gpu_s = nx;
     m->y_micros = ny;
@@ -1204,9 +1181,9 @@ void gc_amm_state_record(const struct gc_amm_market *m, struct gc_buf *out)
     json_object_set_new(r, "v", json_integer(1));
     json_object_set_new(r, "market", json_string(m->id));
     json_object_set_new(r, "pool", json_string(m->pool));
-    json_object_set_new(r, "hour", time_json(m->hour));
-    json_object_set_new(r, "opened_at", time_json(m->opened_at));
-    json_object_set_new(r, "ts", time_json(m->last_ts));
+    json_object_set_new(r, "hour", gc_json_time(m->hour));
+    json_object_set_new(r, "opened_at", gc_json_time(m->opened_at));
+    json_object_set_new(r, "ts", gc_json_time(m->last_ts));
     json_object_set_new(r, "status", json_string(m->closed ? "closed" : "open"));
     json_object_set_new(r, "seq", json_integer((json_int_t)m->seq));
     json_object_set_new(r, "curve", json_string(curve_names[m->curve]));
@@ -1242,14 +1219,14 @@ void gc_amm_state_record(const struct gc_amm_market *m, struct gc_buf *out)
     /* the oracle: cumulative price (64.64 micros per GPU-hour x seconds) and hourly observations */
     json_object_set_new(oracle, "cum", u256_json(m->twap.cum));
     json_object_set_new(oracle, "price_x64", u256_json((struct gc_u256){0, m->twap.price}));
-    json_object_set_new(oracle, "first_ts", time_json(m->twap.first_ts));
-    json_object_set_new(oracle, "last_ts", time_json(m->twap.last_ts));
+    json_object_set_new(oracle, "first_ts", gc_json_time(m->twap.first_ts));
+    json_object_set_new(oracle, "last_ts", gc_json_time(m->twap.last_ts));
     for (size_t i = 0; i < GC_TWAP_BUCKETS; i++) {
         const struct gc_twap_obs *o = &m->twap.obs[i];
 
         if (o->ts != 0)
             json_array_append_new(
-                obs, json_pack("{s:o, s:o}", "ts", time_json(o->ts), "cum", u256_json(o->cum)));
+                obs, json_pack("{s:o, s:o}", "ts", gc_json_time(o->ts), "cum", u256_json(o->cum)));
     }
     json_object_set_new(oracle, "obs", obs);
     json_object_set_new(r, "oracle", oracle);

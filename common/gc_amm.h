@@ -89,6 +89,13 @@ bool gc_amm_load(struct gc_amm_book *b, const json_t *rec, struct gc_fail *f);
 /* The market's "amm.state" record, canonical, appended to OUT without a newline. */
 void gc_amm_state_record(const struct gc_amm_market *m, struct gc_buf *out);
 
+/*
+ * The id of POOL's market for HOUR when amm.open names none:
+ * POOL.YYYYMMDDtHH. OUT holds GC_AMM_ID_MAX + 1 bytes; false when the pool
+ * id is too long to leave room for the hour.
+ */
+bool gc_amm_default_id(const char *pool, int64_t hour, char *out);
+
 /* No default time for events (gc_amm_apply). */
 #define GC_AMM_NO_TIME INT64_MIN
 

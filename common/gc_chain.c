@@ -60,15 +60,7 @@ bool gc_chain_next(const struct gc_chain_head *h, int64_t ts, int64_t *seq,
 
 static void remember(struct gc_chain_head *h, int64_t seq, const uint8_t hash[GC_SHA256_LEN])
 {
-    if (h->n_seen == h->cap_seen) {
-        size_t cap = h->cap_seen ? 2 * h->cap_seen : 16;
-        struct gc_chain_seen *p = realloc(h->seen, cap * sizeof(*p));
-
-        if (p == NULL)
-            gc_die(GC_EX_SOFTWARE, "out of memory");
-        h->seen = p;
-        h->cap_seen = cap;
-    }
+    h->seen = gc_grow(h->seen, &h->cap_seen, h->n_seen + 1, sizeof(*h->seen), 16);
     h->seen[h->n_seen].seq = seq;
     memcpy(h->seen[h->n_seen].hash, hash, GC_SHA256_LEN);
     h->n_seen++;

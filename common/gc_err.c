@@ -1,6 +1,7 @@
 #include "gc_err.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,26 @@ void *gc_xcalloc(size_t n, size_t size)
 
     if (p == NULL)
         gc_die(GC_EX_SOFTWARE, "out of memory");
+    return p;
+}
+
+void *gc_grow(void *p, size_t *cap, size_t need, size_t size, size_t first)
+{
+    size_t c = *cap ? *cap : first;
+
+    if (need <= *cap)
+        return p;
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            gc_die(GC_EX_SOFTWARE, "out of memory");
+        c *= 2;
+    }
+    if (size != 0 && c > SIZE_MAX / size)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    p = realloc(p, c * size);
+    if (p == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    *cap = c;
     return p;
 }
 

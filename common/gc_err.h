@@ -43,6 +43,12 @@ void gc_verror(const char *fmt, va_list ap);
 void *gc_xmalloc(size_t n);
 void *gc_xcalloc(size_t n, size_t size);
 char *gc_xstrdup(const char *s);
+/*
+ * Room for NEED elements of SIZE bytes in the array P of capacity *CAP: the
+ * capacity doubles (from FIRST) until it holds NEED, and the array moves
+ * with it. Returns the array; exits 70 when memory runs out.
+ */
+void *gc_grow(void *p, size_t *cap, size_t need, size_t size, size_t first);
 
 /*
  * Why a record was refused: a stable reason code (a static string such as

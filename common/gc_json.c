@@ -529,3 +529,11 @@ bool gc_field_const(const json_t *obj, const char *key, const char *want, struct
 {
     return gc_value_const(json_object_get(obj, key), key, want, f);
 }
+
+json_t *gc_json_time(int64_t t)
+{
+    char s[GC_TIME_LEN + 1];
+
+    gc_time_format(t, s);
+    return json_string(s);
+}

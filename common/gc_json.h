@@ -104,6 +104,9 @@ bool gc_value_const(const json_t *v, const char *key, const char *want, struct g
  */
 void gc_json_pick(const json_t *obj, const char *const *names, size_t n, const json_t **values);
 
+/* Time T as a JSON string in the records' RFC 3339 form (a new reference). */
+json_t *gc_json_time(int64_t t);
+
 /* True if S is an id: [a-z0-9][a-z0-9._-]{0,63}. */
 bool gc_id_valid(const char *s, size_t len);
 

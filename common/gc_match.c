@@ -83,13 +83,8 @@ bool gc_matcher_add_sums(struct gc_matcher *m, const struct gc_device *d, int64_
     dh->sums.charge_wh += sums->charge_wh;
     dh->sums.discharge_wh += sums->discharge_wh;
     dh->sums.gpu_s += sums->gpu_s;
-    if (dh->n_hashes + n_hashes > dh->cap_hashes) {
-        while (dh->n_hashes + n_hashes > dh->cap_hashes)
-            dh->cap_hashes = dh->cap_hashes ? 2 * dh->cap_hashes : 4;
-        dh->hashes = realloc(dh->hashes, dh->cap_hashes * sizeof(*dh->hashes));
-        if (dh->hashes == NULL)
-            gc_die(GC_EX_SOFTWARE, "out of memory");
-    }
+    dh->hashes =
+        gc_grow(dh->hashes, &dh->cap_hashes, dh->n_hashes + n_hashes, sizeof(*dh->hashes), 4);
     memcpy(dh->hashes + dh->n_hashes, hashes, n_hashes * GC_SHA256_LEN);
     dh->n_hashes += n_hashes;
     return true;
@@ -161,12 +156,7 @@ static void store_put(struct gc_store *s, int64_t hour, int64_t wh)
 {
     if (wh == 0)
         return;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 8;
-        s->lots = realloc(s->lots, s->cap * sizeof(*s->lots));
-        if (s->lots == NULL)
-            gc_die(GC_EX_SOFTWARE, "out of memory");
-    }
+    s->lots = gc_grow(s->lots, &s->cap, s->n + 1, sizeof(*s->lots), 8);
     s->lots[s->n].hour = hour;
     s->lots[s->n].wh = wh;
     s->n++;

@@ -132,29 +132,22 @@ static void run_market(const struct gc_sim_opts *o, struct sim_event *evs, size_
     gc_amm_book_release(&book);
 }
 
-static json_t *time_json(int64_t t)
-{
-    char s[GC_TIME_LEN + 1];
-
-    gc_time_format(t, s);
-    return json_string(s);
-}
-
 /* The events of one delivery hour's market, in EVS (at least 4 + buyers + devices long). */
 static size_t make_events(const struct gc_sim_opts *o, uint64_t *rng, const char *pool,
                           int64_t hour, char **devices, const int64_t *gpu_s, size_t n_dev,
                           struct sim_event *evs, struct hour_result *res)
 {
     int64_t open_ts = hour - o->lead_s, total = 0;
-    char market[80], t[GC_TIME_LEN + 1];
+    char market[GC_AMM_ID_MAX + 1], stem[51];
     json_t *list, *ev;
     size_t n = 0;
 
-    gc_time_format(hour, t);
-    snprintf(market, sizeof(market), "%.50s.%.4s%.2s%.2st%.2s", pool, t, t + 5, t + 8, t + 11);
+    /* the market's default id, named explicitly; a long pool id is cut to fit */
+    snprintf(stem, sizeof(stem), "%s", pool);
+    gc_amm_default_id(stem, hour, market);
     ev = json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:s, s:I}", "type", "amm.open", "v", 1, "market",
-                   market, "pool", pool, "hour", time_json(hour), "ts", time_json(open_ts), "curve",
-                   o->curve, "anchor_micros", (json_int_t)o->anchor_micros);
+                   market, "pool", pool, "hour", gc_json_time(hour), "ts", gc_json_time(open_ts),
+                   "curve", o->curve, "anchor_micros", (json_int_t)o->anchor_micros);
     evs[n++] = (struct sim_event){open_ts, 0, ev};
 
     list = json_array();
@@ -169,7 +162,7 @@ static size_t make_events(const struct gc_sim_opts *o, uint64_t *rng, const char
     if (total > 0) {
         /* the operator seeds cash worth the inventory at the anchor: the price starts there */
         ev = json_pack("{s:s, s:i, s:s, s:o, s:s, s:o, s:I}", "type", "amm.add", "v", 1, "market",
-                       market, "ts", time_json(open_ts), "lp", "operator", "devices", list,
+                       market, "ts", gc_json_time(open_ts), "lp", "operator", "devices", list,
                        "cash_micros", (json_int_t)(total * o->anchor_micros / HOUR_S + 1));
         evs[n++] = (struct sim_event){open_ts, 1, ev};
     } else {
@@ -185,7 +178,7 @@ static size_t make_events(const struct gc_sim_opts *o, uint64_t *rng, const char
         snprintf(trader, sizeof(trader), "buyer-%04lld", (long long)b);
         res->demand_gpu_s += want;
         ev = json_pack("{s:s, s:i, s:s, s:o, s:s, s:s, s:I, s:I}", "type", "amm.swap", "v", 1,
-                       "market", market, "ts", time_json(at), "trader", trader, "side", "buy",
+                       "market", market, "ts", gc_json_time(at), "trader", trader, "side", "buy",
                        "gpu_s", (json_int_t)want, "max_pay_micros",
                        (json_int_t)((limit * want + HOUR_S - 1) / HOUR_S));
         evs[n++] = (struct sim_event){at, 2, ev};
@@ -203,11 +196,11 @@ static size_t make_events(const struct gc_sim_opts *o, uint64_t *rng, const char
                                       json_pack("{s:s, s:s}", "device", devices[i], "status", st));
         }
         ev = json_pack("{s:s, s:i, s:s, s:o, s:o}", "type", "amm.poll", "v", 1, "market", market,
-                       "ts", time_json(hour - HOUR_S / 2), "devices", list);
+                       "ts", gc_json_time(hour - HOUR_S / 2), "devices", list);
         evs[n++] = (struct sim_event){hour - HOUR_S / 2, 3, ev};
     }
     ev = json_pack("{s:s, s:i, s:s, s:o}", "type", "amm.close", "v", 1, "market", market, "ts",
-                   time_json(hour));
+                   gc_json_time(hour));
     evs[n++] = (struct sim_event){hour, 4, ev};
     return n;
 }

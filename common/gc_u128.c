@@ -168,8 +168,7 @@ bool gc_u256_parse(const char *s, size_t len, struct gc_u256 *out)
     return true;
 }
 
-/* A 256-bit comparison: -1, 0 or 1. */
-static int cmp256(struct gc_u256 a, struct gc_u256 b)
+int gc_u256_cmp(struct gc_u256 a, struct gc_u256 b)
 {
     if (a.hi != b.hi)
         return a.hi < b.hi ? -1 : 1;
@@ -184,7 +183,7 @@ gc_u128 gc_isqrt256(struct gc_u256 x)
     while (lo < hi) {
         gc_u128 mid = lo + (hi - lo) / 2 + 1;
 
-        if (cmp256(gc_mul_wide(mid, mid), x) <= 0)
+        if (gc_u256_cmp(gc_mul_wide(mid, mid), x) <= 0)
             lo = mid;
         else
             hi = mid - 1;

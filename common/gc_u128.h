@@ -34,6 +34,8 @@ bool gc_mul_div_ceil(gc_u128 a, gc_u128 b, gc_u128 d, gc_u128 *out);
 /* floor(A x B / D) in *Q and the remainder in *R, with the product in 256 bits. */
 bool gc_mul_divmod(gc_u128 a, gc_u128 b, gc_u128 d, gc_u128 *q, gc_u128 *r);
 
+/* -1, 0 or 1 as X is below, equal to or above Y. */
+int gc_u256_cmp(struct gc_u256 x, struct gc_u256 y);
 /* X + Y and X - Y modulo 2^256 (accumulators wrap, as Uniswap's do; differences stay exact). */
 struct gc_u256 gc_u256_add(struct gc_u256 x, struct gc_u256 y);
 struct gc_u256 gc_u256_sub(struct gc_u256 x, struct gc_u256 y);
