@@ -13,11 +13,15 @@
 #include "gc_device.h"
 #include "gc_err.h"
 #include "gc_filter.h"
+#include "gc_hex.h"
 #include "gc_http.h"
 #include "gc_import.h"
 #include "gc_json.h"
 #include "gc_map.h"
+#include "gc_merkle.h"
 #include "gc_reading.h"
+#include "gc_signed.h"
+#include "gc_task.h"
 #include "gc_time.h"
 #include "banned.h"
 
@@ -32,6 +36,10 @@ static const char help[] =
     "       gc-attest fetch URL [--cursor FILE] [--since-param NAME] [--token-file F]\n"
     "                       [--timeout-s N] [--retries N] [--ca-file F] [--max-bytes N]\n"
     "                       [--format F ...] [-o FILE] [--rejects FILE]\n"
+    "       gc-attest receipt -k KEYFILE --task ID --chunks FILE --started-at TS\n"
+    "                         --ended-at TS --gpu-s N --energy-wh N [-o FILE]\n"
+    "       gc-attest open -k KEYFILE --chunks FILE [-o FILE] [--rejects FILE]\n"
+    "                      [CHALLENGES...]\n"
     "       gc-attest -h | --help | -V | --version\n"
     "\n"
     "Sign meter readings into per-device hash chains of attestations.\n"
@@ -41,8 +49,10 @@ static const char help[] =
     "sign    read reading records, write attestation records\n"
     "import  turn telemetry exports into reading records, energy integrated exactly\n"
     "fetch   GET readings (JSON array or NDJSON, or any import --format) over HTTP\n"
+    "receipt sign a task receipt committing to the Merkle root of a task's chunks\n"
+    "open    answer challenge records with the challenged chunks and their proofs\n"
     "\n"
-    "  -k, --key KEYFILE        secret key file to create (keygen)\n"
+    "  -k, --key KEYFILE        secret key file to create (keygen) or sign with\n"
     "      --device ID          device id, [a-z0-9][a-z0-9._-]{0,63}; import: id prefix\n"
     "      --class CLASS        pv, wind, hydro, battery, gpu, asic or charger\n"
     "      --rated-w W          rated power in watts\n"
@@ -67,8 +77,14 @@ static const char help[] =
     "      --timeout-s N        fetch: limit for one attempt (default 30)\n"
     "      --retries N          fetch: further attempts on timeouts, 429, 5xx (default 3)\n"
     "      --ca-file F          fetch: CA certificates to trust (TLS is always verified)\n"
-    "      --max-bytes N        fetch: largest response accepted (default "
-    "67108864)\n" GC_FILTER_HELP;
+    "      --max-bytes N        fetch: largest response accepted (default 67108864)\n"
+    "      --task ID            receipt: the task the work was done for\n"
+    "      --chunks FILE        receipt, open: the result chunks' SHA-256 hashes,\n"
+    "                           one per line in 64 hex digits, in chunk order\n"
+    "      --started-at TS      receipt: when the work started (RFC 3339 UTC)\n"
+    "      --ended-at TS        receipt: when it ended\n"
+    "      --gpu-s N            receipt: GPU-seconds the work took\n"
+    "      --energy-wh N        receipt: energy the work took\n" GC_FILTER_HELP;
 
 enum {
     OPT_DEVICE = GC_OPT_PROGRAM,
@@ -94,6 +110,12 @@ enum {
     OPT_RETRIES,
     OPT_CA_FILE,
     OPT_MAX_BYTES,
+    OPT_TASK,
+    OPT_CHUNKS,
+    OPT_STARTED,
+    OPT_ENDED,
+    OPT_GPU_S,
+    OPT_ENERGY,
 };
 
 struct gc_attest_opts {
@@ -114,6 +136,11 @@ struct gc_attest_opts {
     const char *cursor;
     const char *since_param;
     struct gc_http_opts http;
+    /* receipt, open */
+    const char *task;
+    const char *chunks;
+    int64_t started_at, ended_at, gpu_s, energy_wh;
+    bool have_started, have_ended, have_gpu_s, have_energy;
     struct gc_filter_opts filter;
     char **files;
     int nfiles;
@@ -517,6 +544,140 @@ static int gc_attest_fetch(const struct gc_attest_opts *o)
 
 /* --- command line --- */
 
+/* --- receipt, open --- */
+
+/* The chunk hashes of a task's result: one 64-digit hex hash per line of PATH. */
+struct gc_chunks {
+    uint8_t (*hashes)[GC_SHA256_LEN];
+    uint8_t (*leaves)[GC_SHA256_LEN];
+    size_t n, cap;
+    uint8_t root[GC_SHA256_LEN];
+};
+
+static void chunks_load(struct gc_chunks *c, const char *path)
+{
+    struct gc_buf line_buf = GC_BUF_INIT;
+    struct gc_reader r;
+    struct gc_line line;
+
+    memset(c, 0, sizeof(*c));
+    gc_reader_open(&r, path, 1024);
+    while (gc_reader_next(&r, &line_buf, &line)) {
+        size_t len = line.len;
+
+        if (len > 0 && line.bytes[len - 1] == '\r')
+            len--;
+        c->hashes = gc_grow(c->hashes, &c->cap, c->n + 1, GC_SHA256_LEN, 1024);
+        if (line.total_len > line.len ||
+            !gc_hex_decode(line.bytes, len, c->hashes[c->n], GC_SHA256_LEN))
+            gc_die(GC_EX_DATAERR, "%s:%llu: bad_field: a chunk hash is 64 lowercase hex digits",
+                   r.name, (unsigned long long)line.line_no);
+        c->n++;
+    }
+    gc_reader_close(&r);
+    gc_buf_release(&line_buf);
+    if (c->n == 0 || (int64_t)c->n > GC_TASK_MAX_CHUNKS)
+        gc_die(GC_EX_DATAERR, "%s: a task has 1 to %lld chunks, this file %zu", path,
+               (long long)GC_TASK_MAX_CHUNKS, c->n);
+    c->leaves = gc_xcalloc(c->n, GC_SHA256_LEN);
+    for (size_t i = 0; i < c->n; i++)
+        gc_merkle_leaf_hash(c->hashes[i], GC_SHA256_LEN, c->leaves[i]);
+    gc_merkle_root((const uint8_t(*)[GC_SHA256_LEN])c->leaves, c->n, c->root);
+}
+
+static void chunks_release(struct gc_chunks *c)
+{
+    free(c->hashes);
+    free(c->leaves);
+}
+
+/* The key to sign with: -k, which must exist. */
+static void signing_key(const char *path, struct gc_key *key)
+{
+    if (gc_key_load(path, NULL, key) == GC_KEY_MISSING)
+        gc_die(GC_EX_NOINPUT, "no key file '%s'", path);
+}
+
+static int gc_attest_receipt(const struct gc_attest_opts *o)
+{
+    struct gc_buf msg = GC_BUF_INIT, out = GC_BUF_INIT;
+    struct gc_chunks c;
+    struct gc_writer w;
+    struct gc_key key;
+    uint8_t hash[GC_SHA256_LEN];
+    json_t *rec;
+
+    chunks_load(&c, o->chunks);
+    signing_key(o->key_path, &key);
+    rec = gc_receipt_new(o->task, key.device, o->started_at, o->ended_at, o->gpu_s, o->energy_wh,
+                         (int64_t)c.n, c.root);
+    gc_signed_seal(rec, &key, &msg, &out, hash);
+    gc_key_release(&key);
+    gc_buf_addc(&out, '\n');
+    gc_writer_open(&w, o->filter.output);
+    gc_writer_write(&w, out.ptr, out.len);
+    gc_writer_commit(&w);
+    json_decref(rec);
+    chunks_release(&c);
+    gc_buf_release(&msg);
+    gc_buf_release(&out);
+    return GC_EX_OK;
+}
+
+struct gc_opener {
+    struct gc_chunks chunks;
+    struct gc_key key;
+    struct gc_buf msg, out;
+};
+
+/*
+ * A challenge of this device's root that names the device gets an opening;
+ * the rest are for other devices and are passed over.
+ */
+static bool open_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
+                        struct gc_fail *f)
+{
+    struct gc_opener *op = ctx;
+    struct gc_challenge c;
+    uint8_t hash[GC_SHA256_LEN];
+    json_t *opening;
+
+    if (!gc_challenge_parse(rec, &c, f))
+        return false;
+    if (memcmp(c.root, op->chunks.root, GC_SHA256_LEN) != 0 ||
+        !gc_challenge_names(&c, op->key.device))
+        return true;
+    if (c.chunks != (int64_t)op->chunks.n)
+        return gc_fail(f, "bad_field", "the challenge has %lld chunks, --chunks %zu",
+                       (long long)c.chunks, op->chunks.n);
+    opening = gc_opening_new(&c, op->key.device, (const uint8_t(*)[GC_SHA256_LEN])op->chunks.leaves,
+                             (const uint8_t(*)[GC_SHA256_LEN])op->chunks.hashes);
+    gc_signed_seal(opening, &op->key, &op->msg, &op->out, hash);
+    json_decref(opening);
+    gc_filter_emit(flt, op->out.ptr, op->out.len);
+    return true;
+}
+
+static int gc_attest_open(const struct gc_attest_opts *o)
+{
+    struct gc_opener op;
+    struct gc_filter flt;
+    int status;
+
+    memset(&op, 0, sizeof(op));
+    chunks_load(&op.chunks, o->chunks);
+    signing_key(o->key_path, &op.key);
+    gc_filter_init(&flt, &o->filter);
+    flt.aggregate = true; /* challenges of other roots give nothing */
+    gc_filter_run(&flt, o->files, o->nfiles, open_record, &op);
+    status = gc_filter_finish(&flt);
+    gc_key_release(&op.key);
+    chunks_release(&op.chunks);
+    gc_buf_release(&op.msg);
+    gc_buf_release(&op.out);
+    return status;
+}
+
 static void copy_id_opt(char out[65], const char *name, const char *arg)
 {
     if (!gc_id_valid(arg, strlen(arg)))
@@ -551,10 +712,16 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
         {"retries", required_argument, NULL, OPT_RETRIES},
         {"ca-file", required_argument, NULL, OPT_CA_FILE},
         {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+        {"task", required_argument, NULL, OPT_TASK},
+        {"chunks", required_argument, NULL, OPT_CHUNKS},
+        {"started-at", required_argument, NULL, OPT_STARTED},
+        {"ended-at", required_argument, NULL, OPT_ENDED},
+        {"gpu-s", required_argument, NULL, OPT_GPU_S},
+        {"energy-wh", required_argument, NULL, OPT_ENERGY},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    bool keygen, sign, import, fetch;
+    bool keygen, sign, import, fetch, receipt, open;
     int c;
 
     memset(o, 0, sizeof(*o));
@@ -671,6 +838,31 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
         case OPT_MAX_BYTES:
             o->http.max_bytes = (size_t)gc_cli_int("max-bytes", optarg, 1, (int64_t)1 << 40);
             break;
+        case OPT_TASK:
+            if (!gc_id_valid(optarg, strlen(optarg)))
+                gc_cli_usage("option '--task': '%s' is not an id ([a-z0-9][a-z0-9._-]{0,63})",
+                             optarg);
+            o->task = optarg;
+            break;
+        case OPT_CHUNKS:
+            o->chunks = optarg;
+            break;
+        case OPT_STARTED:
+            o->started_at = gc_cli_time("started-at", optarg);
+            o->have_started = true;
+            break;
+        case OPT_ENDED:
+            o->ended_at = gc_cli_time("ended-at", optarg);
+            o->have_ended = true;
+            break;
+        case OPT_GPU_S:
+            o->gpu_s = gc_cli_int("gpu-s", optarg, 0, INT64_MAX);
+            o->have_gpu_s = true;
+            break;
+        case OPT_ENERGY:
+            o->energy_wh = gc_cli_int("energy-wh", optarg, 0, INT64_MAX);
+            o->have_energy = true;
+            break;
         case OPT_MAX_GAP:
             o->import.max_gap_ms = 1000 * gc_cli_int("max-gap-s", optarg, 1, 86400);
             break;
@@ -682,13 +874,35 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
     o->nfiles = argc - optind;
 
     if (o->verb == NULL)
-        gc_cli_usage("a command is needed: keygen, sign, import or fetch");
+        gc_cli_usage("a command is needed: keygen, sign, import, fetch, receipt or open");
     keygen = strcmp(o->verb, "keygen") == 0;
     sign = strcmp(o->verb, "sign") == 0;
     import = strcmp(o->verb, "import") == 0;
     fetch = strcmp(o->verb, "fetch") == 0;
-    if (!keygen && !sign && !import && !fetch)
-        gc_cli_usage("unknown command '%s' (keygen, sign, import or fetch)", o->verb);
+    receipt = strcmp(o->verb, "receipt") == 0;
+    open = strcmp(o->verb, "open") == 0;
+    if (!keygen && !sign && !import && !fetch && !receipt && !open)
+        gc_cli_usage("unknown command '%s' (keygen, sign, import, fetch, receipt or open)",
+                     o->verb);
+    if ((o->task != NULL || o->have_started || o->have_ended || o->have_gpu_s || o->have_energy) !=
+        receipt)
+        gc_cli_usage("receipt needs --task, --started-at, --ended-at, --gpu-s and --energy-wh, "
+                     "and they go with it");
+    if ((o->chunks != NULL) != (receipt || open))
+        gc_cli_usage("--chunks goes with receipt and open, and they need it");
+    if (receipt || open) {
+        if (o->key_path == NULL)
+            gc_cli_usage("%s needs -k", o->verb);
+        if (receipt && (o->task == NULL || !o->have_started || !o->have_ended || !o->have_gpu_s ||
+                        !o->have_energy))
+            gc_cli_usage("receipt needs --task, --started-at, --ended-at, --gpu-s and "
+                         "--energy-wh");
+        if (receipt && o->ended_at <= o->started_at)
+            gc_cli_usage("--ended-at must be after --started-at");
+        if (receipt && o->nfiles > 0)
+            gc_cli_usage("receipt takes no file arguments");
+        return;
+    }
     if (fetch && o->nfiles != 1)
         gc_cli_usage("fetch takes one URL");
     if (import || (fetch && o->have_format)) {
@@ -733,6 +947,10 @@ int main(int argc, char **argv)
         rc = gc_attest_import(&opts);
     else if (strcmp(opts.verb, "fetch") == 0)
         rc = gc_attest_fetch(&opts);
+    else if (strcmp(opts.verb, "receipt") == 0)
+        rc = gc_attest_receipt(&opts);
+    else if (strcmp(opts.verb, "open") == 0)
+        rc = gc_attest_open(&opts);
     else
         rc = gc_attest_sign(&opts);
     gc_tz_release(&opts.tz);

@@ -22,6 +22,8 @@
 #include "gc_map.h"
 #include "gc_reading.h"
 #include "gc_registry.h"
+#include "gc_run.h"
+#include "gc_task.h"
 #include "banned.h"
 
 static const char help[] =
@@ -29,10 +31,17 @@ static const char help[] =
     "                 [--validators FILE --quorum K] [--snapshots FILE]\n"
     "                 [-o FILE] [--rejects FILE] [--max-line-bytes N] [-q] [--progress]\n"
     "                 [FILE...]\n"
+    "       gc-verify challenges --registry FILE --snapshots FILE [FILE...]\n"
+    "       gc-verify tasks --registry FILE --snapshots FILE [--recompute CMD] [--pay]\n"
+    "                 [FILE...]\n"
     "       gc-verify -h | --help | -V | --version\n"
     "\n"
     "Check attestations against the device registry; pass the valid ones through\n"
     "byte for byte and reject the rest with a reason.\n"
+    "\n"
+    "challenges  derive the chunks each committed task result must open\n"
+    "tasks       judge tasks from receipts, openings, amm.delivery and attestations:\n"
+    "            task.verified or task.failed, and with --pay payment records\n"
     "\n"
     "      --registry FILE      device records (NDJSON, may be zstd-compressed)\n"
     "      --state FILE         chain heads, carried from run to run\n"
@@ -40,8 +49,11 @@ static const char help[] =
     "      --slack-bps N        tolerance above rated power (default 1000 = 10 %)\n"
     "      --validators FILE    validator records: check pool snapshots' co-signatures\n"
     "      --quorum K           signatures of distinct listed validators a snapshot needs\n"
-    "      --snapshots FILE     pool snapshots: check pool.proof records against "
-    "them\n" GC_FILTER_HELP;
+    "      --snapshots FILE     pool snapshots: check pool.proof records against them;\n"
+    "                           tasks take their beacons from them\n"
+    "      --recompute CMD      tasks: re-run each challenged chunk as CMD SPEC INDEX,\n"
+    "                           which prints the chunk's hash\n"
+    "      --pay                tasks: a payment record per paid replica\n" GC_FILTER_HELP;
 
 enum {
     OPT_REGISTRY = GC_OPT_PROGRAM,
@@ -51,9 +63,12 @@ enum {
     OPT_VALIDATORS,
     OPT_QUORUM,
     OPT_SNAPSHOTS,
+    OPT_RECOMPUTE,
+    OPT_PAY,
 };
 
 struct gc_verify_opts {
+    const char *verb; /* NULL, "tasks" or "challenges" */
     const char *registry;
     const char *state;
     int64_t now_s;
@@ -61,6 +76,8 @@ struct gc_verify_opts {
     const char *validators;
     int64_t quorum;
     const char *snapshots;
+    const char *recompute;
+    bool pay;
     struct gc_filter_opts filter;
     char **files;
     int nfiles;
@@ -74,12 +91,6 @@ struct gc_verifier {
     struct gc_chains chains;
     struct gc_buf msg;
 };
-
-/* The key of a snapshot: its pool and hour. */
-static void snapshot_key(char *key, size_t cap, const char *pool, int64_t hour)
-{
-    snprintf(key, cap, "%s@%lld", pool, (long long)hour);
-}
 
 static bool load_snapshot(void *ctx, json_t *rec, struct gc_fail *f)
 {
@@ -99,7 +110,7 @@ static bool load_snapshot(void *ctx, json_t *rec, struct gc_fail *f)
         free(root);
         return false;
     }
-    snapshot_key(key, sizeof(key), pool, hour);
+    gc_snapshot_key(key, sizeof(key), pool, hour);
     if (gc_map_get(roots, key) != NULL) {
         free(root);
         return gc_fail(f, "bad_field", "two snapshots of pool '%s' for one hour", pool);
@@ -137,7 +148,7 @@ static bool check_proof(struct gc_verifier *v, const json_t *rec, struct gc_fail
             !gc_hex_decode(json_string_value(h), json_string_length(h), path[i], GC_SHA256_LEN))
             return gc_fail(f, "bad_field", "field 'path' must hold 64-digit hex hashes");
     }
-    snapshot_key(key, sizeof(key), pool, hour);
+    gc_snapshot_key(key, sizeof(key), pool, hour);
     known = gc_map_get(&v->roots, key);
     if (known == NULL)
         return gc_fail(f, "bad_proof", "no snapshot of pool '%s' for that hour in --snapshots",
@@ -225,6 +236,15 @@ static bool verify_record(void *ctx, struct gc_filter *flt, json_t *rec, const s
     return true;
 }
 
+static void release_roots(struct gc_map *roots)
+{
+    for (size_t i = 0; i < roots->cap; i++) {
+        free((char *)roots->slots[i].key);
+        free(roots->slots[i].value);
+    }
+    gc_map_release(roots);
+}
+
 static int gc_verify_run(const struct gc_verify_opts *o)
 {
     struct gc_verifier v = {.opts = o};
@@ -252,13 +272,148 @@ static int gc_verify_run(const struct gc_verify_opts *o)
     for (size_t i = 0; i < v.validators.cap; i++)
         free(v.validators.slots[i].value);
     gc_map_release(&v.validators);
-    for (size_t i = 0; i < v.roots.cap; i++) {
-        free((char *)v.roots.slots[i].key);
-        free(v.roots.slots[i].value);
-    }
-    gc_map_release(&v.roots);
+    release_roots(&v.roots);
     gc_chains_release(&v.chains);
     gc_buf_release(&v.msg);
+    return status;
+}
+
+/* --- tasks and challenges --- */
+
+/* A line kept for a late reject: where it came from and its bytes. */
+struct gc_kept_line {
+    char *source;
+    struct gc_line line;
+};
+
+struct gc_task_run {
+    const struct gc_verify_opts *opts;
+    struct gc_filter flt;
+    struct gc_registry registry;
+    struct gc_map roots;
+    struct gc_task_book book;
+    struct gc_kept_line **kept;
+    size_t n_kept, cap_kept;
+    struct gc_buf cmd_out;
+};
+
+static bool task_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
+                        struct gc_fail *f)
+{
+    struct gc_task_run *run = ctx;
+    const json_t *type = json_object_get(rec, "type");
+    struct gc_kept_line *k = NULL;
+
+    /* Receipts, openings and challenges may turn out bad once all is read: keep their lines. */
+    if (json_is_string(type) && (strcmp(json_string_value(type), "receipt") == 0 ||
+                                 strcmp(json_string_value(type), "opening") == 0 ||
+                                 strcmp(json_string_value(type), "challenge") == 0)) {
+        char *bytes = gc_xmalloc(line->len + 1);
+
+        memcpy(bytes, line->bytes, line->len);
+        k = gc_xcalloc(1, sizeof(*k));
+        k->source = gc_xstrdup(flt->source);
+        k->line = *line;
+        k->line.bytes = bytes;
+        run->kept = gc_grow(run->kept, &run->cap_kept, run->n_kept + 1, sizeof(k), 64);
+        run->kept[run->n_kept++] = k;
+    }
+    return gc_task_book_add(&run->book, rec, k, f);
+}
+
+static void task_emit(void *ctx, const char *rec, size_t len)
+{
+    struct gc_task_run *run = ctx;
+
+    gc_filter_emit(&run->flt, rec, len);
+}
+
+static void task_reject(void *ctx, void *tag, const struct gc_fail *f)
+{
+    struct gc_task_run *run = ctx;
+    const struct gc_kept_line *k = tag;
+
+    gc_filter_reject_late(&run->flt, k->source, &k->line, f);
+}
+
+/* --recompute: CMD SPEC INDEX prints the chunk's hash on its first line. */
+static bool task_recompute(void *ctx, const struct gc_task *t, int64_t index,
+                           uint8_t hash[GC_SHA256_LEN])
+{
+    struct gc_task_run *run = ctx;
+    char spec[2 * GC_SHA256_LEN + 1], idx[24];
+    const char *args[] = {spec, idx};
+    const char *why;
+    size_t len;
+    int status;
+
+    gc_hex_encode(t->spec, GC_SHA256_LEN, spec);
+    snprintf(idx, sizeof(idx), "%lld", (long long)index);
+    why = gc_run_capture(run->opts->recompute, args, 2, &run->cmd_out, 4096, &status);
+    if (why != NULL) {
+        gc_error("--recompute of task '%s' chunk %s: the command %s (%d)", t->id, idx, why, status);
+        return false;
+    }
+    len = run->cmd_out.len;
+    if (len > 0 && run->cmd_out.ptr[len - 1] == '\n')
+        len--;
+    if (!gc_hex_decode(run->cmd_out.ptr, len, hash, GC_SHA256_LEN)) {
+        gc_error("--recompute of task '%s' chunk %s: the command printed no 64-digit lowercase "
+                 "hex hash on one line",
+                 t->id, idx);
+        return false;
+    }
+    return true;
+}
+
+static int gc_verify_tasks(const struct gc_verify_opts *o)
+{
+    struct gc_task_run run = {.opts = o};
+    struct gc_task_hooks hooks = {
+        .ctx = &run,
+        .emit = task_emit,
+        .reject = task_reject,
+        .recompute = o->recompute ? task_recompute : NULL,
+    };
+    bool ok = true;
+    size_t waiting = 0;
+    int status;
+
+    gc_registry_load(&run.registry, o->registry);
+    gc_load_records(o->snapshots, false, load_snapshot, &run.roots);
+    gc_task_book_init(&run.book, &run.registry, &run.roots);
+    gc_filter_init(&run.flt, &o->filter);
+    run.flt.aggregate = true;
+    gc_filter_run(&run.flt, o->files, o->nfiles, task_record, &run);
+    if (!run.flt.stopped) {
+        if (strcmp(o->verb, "tasks") == 0)
+            ok = gc_task_book_judge(&run.book, &hooks, o->pay);
+        else
+            gc_task_book_challenges(&run.book, &hooks, &waiting);
+    }
+    if (!ok) {
+        gc_writer_discard(&run.flt.out);
+        if (o->filter.rejects != NULL)
+            gc_writer_discard(&run.flt.rej);
+        status = GC_EX_UNAVAILABLE;
+    } else {
+        /* Not an error, but never silent: these tasks cannot be challenged yet. */
+        if (waiting == 1)
+            gc_warn("1 task waits for its beacon snapshot");
+        else if (waiting > 1)
+            gc_warn("%zu tasks wait for their beacon snapshots", waiting);
+        status = gc_filter_finish(&run.flt);
+    }
+    gc_task_book_release(&run.book);
+    for (size_t i = 0; i < run.n_kept; i++) {
+        free(run.kept[i]->source);
+        free((char *)run.kept[i]->line.bytes);
+        free(run.kept[i]);
+    }
+    free(run.kept);
+    gc_buf_release(&run.cmd_out);
+    release_roots(&run.roots);
+    gc_registry_release(&run.registry);
     return status;
 }
 
@@ -272,14 +427,19 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
         {"validators", required_argument, NULL, OPT_VALIDATORS},
         {"quorum", required_argument, NULL, OPT_QUORUM},
         {"snapshots", required_argument, NULL, OPT_SNAPSHOTS},
+        {"recompute", required_argument, NULL, OPT_RECOMPUTE},
+        {"pay", no_argument, NULL, OPT_PAY},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    bool have_now = false;
+    bool have_now = false, have_slack = false;
     int c;
 
     memset(o, 0, sizeof(*o));
     o->slack_bps = 1000;
+    /* The verbs are words no input file is named by; ./tasks reads a file called tasks. */
+    if (argc > 1 && (strcmp(argv[1], "tasks") == 0 || strcmp(argv[1], "challenges") == 0))
+        o->verb = gc_cli_take_verb(&argc, &argv);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:qhV", longopts, NULL)) != -1) {
         if (gc_cli_filter_opt(c, optarg, &o->filter, help))
@@ -304,8 +464,15 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
         case OPT_QUORUM:
             o->quorum = gc_cli_int("quorum", optarg, 1, 1000);
             break;
+        case OPT_RECOMPUTE:
+            o->recompute = optarg;
+            break;
+        case OPT_PAY:
+            o->pay = true;
+            break;
         case OPT_SLACK:
             o->slack_bps = gc_cli_int("slack-bps", optarg, 0, 1000000);
+            have_slack = true;
             break;
         default:
             gc_cli_bad_option(c, argv);
@@ -313,6 +480,16 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
     }
     o->files = argv + optind;
     o->nfiles = argc - optind;
+    if ((o->recompute != NULL || o->pay) && (o->verb == NULL || strcmp(o->verb, "tasks") != 0))
+        gc_cli_usage("--recompute and --pay go with tasks");
+    if (o->verb != NULL) {
+        if (o->registry == NULL || o->snapshots == NULL)
+            gc_cli_usage("%s needs --registry and --snapshots", o->verb);
+        if (o->state != NULL || o->validators != NULL || o->quorum != 0 || have_now || have_slack)
+            gc_cli_usage("--state, --validators, --quorum, --now and --slack-bps do not go with %s",
+                         o->verb);
+        return;
+    }
     if (o->registry == NULL && o->validators == NULL && o->snapshots == NULL)
         gc_cli_usage("--registry is required (or --validators or --snapshots for pools)");
     if ((o->validators == NULL) != (o->quorum == 0))
@@ -327,5 +504,7 @@ int main(int argc, char **argv)
 
     gc_cli_init(argv[0]);
     parse_args(argc, argv, &opts);
+    if (opts.verb != NULL)
+        return gc_verify_tasks(&opts);
     return gc_verify_run(&opts);
 }

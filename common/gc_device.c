@@ -40,16 +40,6 @@ bool gc_geohash_valid(const char *s)
     return strspn(s, "0123456789bcdefghjkmnpqrstuvwxyz") == n;
 }
 
-static bool copy_id(const json_t *rec, const char *key, char out[65], struct gc_fail *f)
-{
-    const char *s;
-
-    if (!gc_field_id(rec, key, &s, f))
-        return false;
-    snprintf(out, 65, "%s", s);
-    return true;
-}
-
 bool gc_device_from_json(const json_t *rec, struct gc_device *d, struct gc_fail *f)
 {
     const char *cls, *geohash;
@@ -57,13 +47,13 @@ bool gc_device_from_json(const json_t *rec, struct gc_device *d, struct gc_fail 
 
     memset(d, 0, sizeof(*d));
     if (!gc_field_const(rec, "type", "device", f) || !gc_field_int(rec, "v", 1, 1, &v, f) ||
-        !copy_id(rec, "device", d->id, f) || !gc_field_str(rec, "class", &cls, NULL, f))
+        !gc_field_id_copy(rec, "device", d->id, f) || !gc_field_str(rec, "class", &cls, NULL, f))
         return false;
     if (!gc_class_parse(cls, &d->cls))
         return gc_fail(f, "bad_field",
                        "field 'class' must be pv, wind, hydro, battery, gpu, asic or charger");
     if (!gc_field_int(rec, "rated_w", 1, INT64_MAX, &d->rated_w, f) ||
-        !copy_id(rec, "zone", d->zone, f) ||
+        !gc_field_id_copy(rec, "zone", d->zone, f) ||
         !gc_field_hex(rec, "pubkey", d->pubkey, GC_PUBKEY_LEN, f))
         return false;
     if (gc_field_present(rec, "geohash")) {
@@ -79,7 +69,7 @@ bool gc_device_from_json(const json_t *rec, struct gc_device *d, struct gc_fail 
     d->gpus = 1;
     if (gc_field_present(rec, "gpus") && !gc_field_int(rec, "gpus", 1, 1 << 20, &d->gpus, f))
         return false;
-    if (gc_field_present(rec, "owner") && !copy_id(rec, "owner", d->owner, f))
+    if (gc_field_present(rec, "owner") && !gc_field_id_copy(rec, "owner", d->owner, f))
         return false;
     return true;
 }

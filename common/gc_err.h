@@ -13,14 +13,15 @@
 
 enum gc_exit {
     GC_EX_OK = 0,
-    GC_EX_USAGE = 64,    /* bad command line */
-    GC_EX_DATAERR = 65,  /* input rejected */
-    GC_EX_NOINPUT = 66,  /* an input file could not be opened */
-    GC_EX_SOFTWARE = 70, /* an invariant broke */
-    GC_EX_IOERR = 74,    /* read or write failed */
-    GC_EX_TEMPFAIL = 75, /* lock busy, source unavailable: retry later */
-    GC_EX_PROTOCOL = 76, /* a remote source refused or answered wrongly */
-    GC_EX_NOPERM = 77,   /* key file permissions */
+    GC_EX_USAGE = 64,       /* bad command line */
+    GC_EX_DATAERR = 65,     /* input rejected */
+    GC_EX_NOINPUT = 66,     /* an input file could not be opened */
+    GC_EX_UNAVAILABLE = 69, /* a command it runs failed (gc-verify --recompute) */
+    GC_EX_SOFTWARE = 70,    /* an invariant broke */
+    GC_EX_IOERR = 74,       /* read or write failed */
+    GC_EX_TEMPFAIL = 75,    /* lock busy, source unavailable: retry later */
+    GC_EX_PROTOCOL = 76,    /* a remote source refused or answered wrongly */
+    GC_EX_NOPERM = 77,      /* key file permissions */
 };
 
 /* Sets the name printed before every message (basename of argv[0]). */

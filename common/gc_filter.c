@@ -99,6 +99,15 @@ static void reject(struct gc_filter *flt, const char *source, const struct gc_li
     gc_writer_write(&flt->rej, b->ptr, b->len);
 }
 
+void gc_filter_reject_late(struct gc_filter *flt, const char *source, const struct gc_line *line,
+                           const struct gc_fail *f)
+{
+    if (flt->stopped)
+        return;
+    flt->n_ok--;
+    reject(flt, source, line, f);
+}
+
 static bool blank(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)

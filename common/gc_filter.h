@@ -78,6 +78,14 @@ void gc_filter_run_lines(struct gc_filter *flt, char **files, int nfiles, gc_lin
 void gc_filter_feed(struct gc_filter *flt, const char *source, const struct gc_line *line,
                     gc_record_fn record_fn, gc_line_fn line_fn, void *ctx);
 
+/*
+ * Turns LINE of SOURCE, accepted earlier, into a reject once everything read
+ * shows it is bad (a receipt of a task that never came): counted and
+ * written, or stopping the run, as if it had been refused when read.
+ */
+void gc_filter_reject_late(struct gc_filter *flt, const char *source, const struct gc_line *line,
+                           const struct gc_fail *f);
+
 /* Writes one output record: BYTES followed by '\n'. */
 void gc_filter_emit(struct gc_filter *flt, const void *bytes, size_t len);
 

@@ -515,6 +515,16 @@ bool gc_field_id(const json_t *obj, const char *key, const char **out, struct gc
     return gc_value_id(json_object_get(obj, key), key, out, f);
 }
 
+bool gc_field_id_copy(const json_t *obj, const char *key, char out[65], struct gc_fail *f)
+{
+    const char *s;
+
+    if (!gc_field_id(obj, key, &s, f))
+        return false;
+    snprintf(out, 65, "%s", s);
+    return true;
+}
+
 bool gc_field_time(const json_t *obj, const char *key, int64_t *out_s, struct gc_fail *f)
 {
     return gc_value_time(json_object_get(obj, key), key, out_s, f);

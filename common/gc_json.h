@@ -76,6 +76,8 @@ bool gc_field_str(const json_t *obj, const char *key, const char **out, size_t *
                   struct gc_fail *f);
 /* An id: [a-z0-9][a-z0-9._-]{0,63}. */
 bool gc_field_id(const json_t *obj, const char *key, const char **out, struct gc_fail *f);
+/* An id copied into OUT (65 bytes), for records that outlive their JSON. */
+bool gc_field_id_copy(const json_t *obj, const char *key, char out[65], struct gc_fail *f);
 /* An RFC 3339 UTC timestamp (gc_time), as seconds since the epoch. */
 bool gc_field_time(const json_t *obj, const char *key, int64_t *out_s, struct gc_fail *f);
 /* Exactly N bytes as 2N lowercase hex digits. */

@@ -5,6 +5,7 @@
 #include "gc_hex.h"
 #include "gc_json.h"
 #include "gc_num.h"
+#include "gc_signed.h"
 #include "gc_time.h"
 #include "banned.h"
 
@@ -188,9 +189,7 @@ void gc_attestation_seal(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_
                          const struct gc_key *key, struct gc_buf *msg, struct gc_buf *out,
                          uint8_t hash[GC_SHA256_LEN])
 {
-    char prev_hex[2 * GC_SHA256_LEN + 1], sig_hex[2 * GC_SIG_LEN + 3];
-    uint8_t sig[GC_SIG_LEN];
-    size_t sig_at;
+    char prev_hex[2 * GC_SHA256_LEN + 1];
 
     gc_hex_encode(prev, GC_SHA256_LEN, prev_hex);
     if (json_object_set_new_nocheck(rec, "type", json_string_nocheck("attestation")) != 0 ||
@@ -198,26 +197,12 @@ void gc_attestation_seal(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_
         json_object_set_new_nocheck(rec, "prev",
                                     json_stringn_nocheck(prev_hex, 2 * GC_SHA256_LEN)) != 0)
         gc_die(GC_EX_SOFTWARE, "out of memory");
-    gc_buf_reset(msg);
-    gc_jcs_append_without(msg, rec, "sig", &sig_at);
-    gc_key_sign(key, msg->ptr, msg->len, sig);
-    gc_sha256(msg->ptr, msg->len, hash);
-    sig_hex[0] = '"';
-    gc_hex_encode(sig, GC_SIG_LEN, sig_hex + 1);
-    sig_hex[2 * GC_SIG_LEN + 1] = '"';
-    gc_buf_reset(out);
-    gc_jcs_insert_member(out, msg->ptr, msg->len, sig_at, "sig", sig_hex, 2 * GC_SIG_LEN + 2);
+    gc_signed_seal(rec, key, msg, out, hash);
 }
 
 bool gc_attestation_check_sig(const json_t *rec, const struct gc_reading *r,
                               const uint8_t pk[GC_PUBKEY_LEN], struct gc_buf *msg,
                               uint8_t hash[GC_SHA256_LEN], struct gc_fail *f)
 {
-    gc_buf_reset(msg);
-    gc_jcs_append_without(msg, rec, "sig", NULL);
-    gc_sha256(msg->ptr, msg->len, hash);
-    if (!gc_sig_verify(pk, msg->ptr, msg->len, r->sig))
-        return gc_fail(f, "bad_signature", "signature does not verify with the key of '%s'",
-                       r->device);
-    return true;
+    return gc_signed_check(rec, r->sig, pk, r->device, msg, hash, f);
 }

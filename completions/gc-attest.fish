@@ -1,11 +1,13 @@
 # fish completion for gc-attest
 
-set -l subcommands keygen sign import fetch
+set -l subcommands keygen sign import fetch receipt open
 set -l nosub "not __fish_seen_subcommand_from $subcommands"
 set -l keygen "__fish_seen_subcommand_from keygen"
 set -l sign "__fish_seen_subcommand_from sign"
 set -l import "__fish_seen_subcommand_from import"
 set -l fetch "__fish_seen_subcommand_from fetch"
+set -l receipt "__fish_seen_subcommand_from receipt"
+set -l open "__fish_seen_subcommand_from open"
 
 complete -c gc-attest -f
 
@@ -13,6 +15,8 @@ complete -c gc-attest -n $nosub -a keygen -d 'Write a new secret key and print t
 complete -c gc-attest -n $nosub -a sign -d 'Sign readings into attestations'
 complete -c gc-attest -n $nosub -a import -d 'Turn telemetry exports into readings'
 complete -c gc-attest -n $nosub -a fetch -d 'Get readings over HTTP'
+complete -c gc-attest -n $nosub -a receipt -d 'Sign a task receipt committing to the Merkle root of its chunks'
+complete -c gc-attest -n $nosub -a open -d 'Answer challenge records with the challenged chunks and their proofs'
 complete -c gc-attest -n $nosub -s h -l help -d 'Print help and exit'
 complete -c gc-attest -n $nosub -s V -l version -d 'Print version and exit'
 
@@ -67,3 +71,21 @@ complete -c gc-attest -n $fetch -s o -l output -r -F -d 'Write records here'
 complete -c gc-attest -n $fetch -l rejects -r -F -d 'Write bad lines here as reject records'
 complete -c gc-attest -n $fetch -s q -l quiet -d 'No summary line on standard error'
 complete -c gc-attest -n $fetch -l progress -d 'Progress on standard error even when not a terminal'
+
+complete -c gc-attest -n $receipt -s k -l key -r -F -d 'The device secret key to sign with'
+complete -c gc-attest -n $receipt -l task -x -d 'The task the work was done for'
+complete -c gc-attest -n $receipt -l chunks -r -F -d 'SHA-256 hashes of the result chunks, one per line'
+complete -c gc-attest -n $receipt -l started-at -x -d 'When the work started, RFC 3339 UTC'
+complete -c gc-attest -n $receipt -l ended-at -x -d 'When the work ended, RFC 3339 UTC'
+complete -c gc-attest -n $receipt -l gpu-s -x -d 'GPU-seconds the work took'
+complete -c gc-attest -n $receipt -l energy-wh -x -d 'Energy the work took'
+complete -c gc-attest -n $receipt -s o -l output -r -F -d 'Write records here'
+
+complete -c gc-attest -n $open -s k -l key -r -F -d 'The device secret key to sign with'
+complete -c gc-attest -n $open -l chunks -r -F -d 'SHA-256 hashes of the result chunks, one per line'
+complete -c gc-attest -n $open -s o -l output -r -F -d 'Write records here'
+complete -c gc-attest -n $open -l rejects -r -F -d 'Write bad lines here as reject records'
+complete -c gc-attest -n $open -l max-line-bytes -x -d 'Longest accepted input line'
+complete -c gc-attest -n $open -s q -l quiet -d 'No summary line on standard error'
+complete -c gc-attest -n $open -l progress -d 'Progress on standard error even when not a terminal'
+complete -c gc-attest -n $open -F -d 'Challenge file'

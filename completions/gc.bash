@@ -10,7 +10,8 @@ _gc_reply() {
     mapfile -t COMPREPLY < <(compgen -W "$*" -- "$_gc_cur")
 }
 
-# _gc_files [-d]: complete file names (directories only with -d).
+# _gc_files [-d|-c]: complete file names (directories only with -d, command
+# names with -c).
 _gc_files() {
     compopt -o filenames 2>/dev/null
     mapfile -t COMPREPLY < <(compgen "${1:--f}" -- "$_gc_cur")
@@ -66,6 +67,9 @@ _gc_attest() {
     local fetch_opts="--cursor --since-param --token-file --timeout-s --retries --ca-file
         --max-bytes --format --device --period-s --tz --max-gap-s --map --counter -o --output
         --rejects -q --quiet --progress"
+    local receipt_opts="-k --key --task --chunks --started-at --ended-at --gpu-s --energy-wh -o
+        --output"
+    local open_opts="-k --key --chunks -o --output --rejects --max-line-bytes -q --quiet --progress"
     COMPREPLY=()
     _gc_words
 
@@ -80,7 +84,7 @@ _gc_attest() {
             --efficiency-bps | --owner | --keydir | --state | -o | --output | --rejects | \
             --max-line-bytes | --format | --period-s | --tz | --max-gap-s | --map | \
             --cursor | --since-param | --token-file | --timeout-s | --retries | --ca-file | \
-            --max-bytes)
+            --max-bytes | --task | --chunks | --started-at | --ended-at | --gpu-s | --energy-wh)
             skip=1
             ;;
         -*) ;;
@@ -108,13 +112,14 @@ _gc_attest() {
         _gc_files -d
         return
         ;;
-    -k | --key | --state | -o | --output | --rejects | --cursor | --token-file | --ca-file)
+    -k | --key | --state | -o | --output | --rejects | --cursor | --token-file | --ca-file | \
+        --chunks)
         _gc_files
         return
         ;;
     --device | --rated-w | --zone | --geohash | --gpus | --efficiency-bps | --owner | \
         --max-line-bytes | --period-s | --max-gap-s | --map | --since-param | --timeout-s | \
-        --retries | --max-bytes)
+        --retries | --max-bytes | --task | --started-at | --ended-at | --gpu-s | --energy-wh)
         return
         ;;
     esac
@@ -124,7 +129,7 @@ _gc_attest() {
         if [[ $_gc_cur == -* ]]; then
             _gc_reply "-h --help -V --version"
         else
-            _gc_reply "keygen sign import fetch"
+            _gc_reply "keygen sign import fetch receipt open"
         fi
         ;;
     keygen)
@@ -150,6 +155,16 @@ _gc_attest() {
             _gc_reply "$fetch_opts --"
         fi
         ;;
+    receipt)
+        _gc_reply "$receipt_opts"
+        ;;
+    open)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$open_opts --"
+        else
+            _gc_files
+        fi
+        ;;
     esac
 }
 
@@ -158,12 +173,31 @@ _gc_verify() {
     local -a _gc_args
     local opts="--registry --state --now --slack-bps --validators --quorum --snapshots -o --output
         --rejects --max-line-bytes -q --quiet --progress -h --help -V --version"
+    local tasks_opts="--registry --snapshots --recompute --pay -o --output --rejects
+        --max-line-bytes -q --quiet --progress"
+    local challenges_opts="--registry --snapshots -o --output --rejects --max-line-bytes -q --quiet
+        --progress"
+    local files
     COMPREPLY=()
     _gc_words
+
+    # gc-verify takes its subcommand only as the first argument; without one,
+    # that is an input file.
+    if ((${#_gc_args[@]} == 0)) && [[ $_gc_cur != -* ]]; then
+        _gc_files
+        files=("${COMPREPLY[@]}")
+        _gc_reply "tasks challenges"
+        COMPREPLY+=("${files[@]}")
+        return
+    fi
 
     case $_gc_prev in
     --registry | --state | --validators | --snapshots | -o | --output | --rejects)
         _gc_files
+        return
+        ;;
+    --recompute)
+        _gc_files -c
         return
         ;;
     --now)
@@ -176,11 +210,29 @@ _gc_verify() {
         ;;
     esac
 
-    if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
-        _gc_reply "$opts --"
-    else
-        _gc_files
-    fi
+    case ${_gc_args[0]} in
+    tasks)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$tasks_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    challenges)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$challenges_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    *)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    esac
 }
 
 _gc_pool() {
