@@ -413,18 +413,24 @@ static bool add_opening(struct gc_task_book *b, json_t *rec, void *tag, struct g
     return true;
 }
 
+struct gc_given_challenge {
+    struct gc_challenge c; /* borrows from REC */
+    json_t *rec;
+    void *tag;
+};
+
 static bool add_challenge(struct gc_task_book *b, json_t *rec, void *tag, struct gc_fail *f)
 {
-    struct gc_challenge c;
+    struct gc_given_challenge *g = gc_xcalloc(1, sizeof(*g));
 
-    if (!gc_challenge_parse(rec, &c, f))
+    if (!gc_challenge_parse(rec, &g->c, f)) {
+        free(g);
         return false;
-    b->challenges =
-        gc_grow(b->challenges, &b->cap_challenges, b->n_challenges + 1, sizeof(*b->challenges), 16);
-    b->challenge_tags = gc_grow(b->challenge_tags, &b->cap_challenge_tags, b->n_challenges + 1,
-                                sizeof(*b->challenge_tags), 16);
-    b->challenges[b->n_challenges] = json_incref(rec);
-    b->challenge_tags[b->n_challenges++] = tag;
+    }
+    g->rec = json_incref(rec);
+    g->tag = tag;
+    b->challenges = gc_grow(b->challenges, &b->cap_challenges, b->n_challenges + 1, sizeof(g), 16);
+    b->challenges[b->n_challenges++] = g;
     return true;
 }
 
@@ -529,7 +535,16 @@ bool gc_task_book_add(struct gc_task_book *b, json_t *rec, void *tag, struct gc_
 
 /* --- the book: judging --- */
 
-/* Receipts join their tasks, openings their receipts; the rest are rejected late. */
+static int by_device(const void *a, const void *b)
+{
+    return strcmp((*(const struct gc_receipt *const *)a)->device,
+                  (*(const struct gc_receipt *const *)b)->device);
+}
+
+/*
+ * Receipts join their tasks, in device order; openings their receipts; the
+ * rest are rejected late.
+ */
 static void link_records(struct gc_task_book *b, const struct gc_task_hooks *h)
 {
     struct gc_fail f;
@@ -545,6 +560,12 @@ static void link_records(struct gc_task_book *b, const struct gc_task_hooks *h)
         }
         t->receipts = gc_grow(t->receipts, &t->cap_receipts, t->n_receipts + 1, sizeof(r), 4);
         t->receipts[t->n_receipts++] = r;
+    }
+    for (size_t i = 0; i < b->tasks.cap; i++) {
+        struct gc_task *t = b->tasks.slots[i].value;
+
+        if (b->tasks.slots[i].key != NULL)
+            qsort(t->receipts, t->n_receipts, sizeof(*t->receipts), by_device);
     }
     for (size_t i = 0; i < b->n_openings; i++) {
         struct gc_opening *o = b->openings[i];
@@ -565,20 +586,32 @@ static void link_records(struct gc_task_book *b, const struct gc_task_hooks *h)
     }
 }
 
-static int by_device(const void *a, const void *b)
+/* Whether R is signed by the key of its registered device: checked once, then remembered. */
+static bool receipt_signed(struct gc_task_book *b, struct gc_receipt *r, struct gc_fail *f)
 {
-    return strcmp((*(const struct gc_receipt *const *)a)->device,
-                  (*(const struct gc_receipt *const *)b)->device);
+    if (r->signature == GC_RECEIPT_UNCHECKED) {
+        struct gc_fail ignored;
+
+        r->d = gc_registry_find(b->registry, r->device);
+        r->signature =
+            r->d == NULL ? GC_RECEIPT_UNKNOWN_DEVICE
+            : gc_signed_check(r->rec, r->sig, r->d->pubkey, r->device, &b->msg, r->hash, &ignored)
+                ? GC_RECEIPT_SIGNED
+                : GC_RECEIPT_BAD_SIGNATURE;
+    }
+    if (r->signature == GC_RECEIPT_UNKNOWN_DEVICE)
+        return gc_fail(f, "unknown_device", "device '%s' is not in the registry", r->device);
+    if (r->signature == GC_RECEIPT_BAD_SIGNATURE)
+        return gc_fail(f, "bad_signature", "signature does not verify with the key of '%s'",
+                       r->device);
+    return true;
 }
 
-/* One replica of a task on its way through the checks; REASON set at the first it fails. */
+/* One replica of a task on its way through the checks; WHY set at the first it fails. */
 struct gc_replica {
     struct gc_receipt *r;
-    const struct gc_device *d;
-    uint8_t hash[GC_SHA256_LEN]; /* of the receipt */
-    struct gc_fail why;          /* why.reason is NULL while the replica is in */
-    int stage;                   /* the stage of the judgement that dropped it */
-    bool signed_ok;              /* registered device, valid signature */
+    struct gc_fail why; /* why.reason is NULL while the replica is in */
+    int stage;          /* the stage of the judgement that dropped it */
 };
 
 /* The stages of a judgement, in order. */
@@ -594,15 +627,11 @@ static void drop(struct gc_replica *x, const struct gc_fail *f, int stage)
 static bool check_receipt(struct gc_task_book *b, const struct gc_task *t,
                           const struct gc_task_market *m, struct gc_replica *x, struct gc_fail *f)
 {
-    const struct gc_receipt *r = x->r;
+    struct gc_receipt *r = x->r;
     int64_t span_s, cap_s;
 
-    x->d = gc_registry_find(b->registry, r->device);
-    if (x->d == NULL)
-        return gc_fail(f, "unknown_device", "device '%s' is not in the registry", r->device);
-    if (!gc_signed_check(r->rec, r->sig, x->d->pubkey, r->device, &b->msg, x->hash, f))
+    if (!receipt_signed(b, r, f))
         return false;
-    x->signed_ok = true;
     if (m == NULL)
         return gc_fail(f, "not_assigned", "market '%s' has no amm.delivery", t->market);
     {
@@ -620,9 +649,9 @@ static bool check_receipt(struct gc_task_book *b, const struct gc_task *t,
     if (r->started_at < m->hour || r->ended_at > m->hour + 3600)
         return gc_fail(f, "outside_hour", "the work does not lie inside the delivery hour");
     span_s = r->ended_at - r->started_at;
-    if (!gc_mul_i64(span_s, x->d->gpus, &cap_s) || r->gpu_s > cap_s)
+    if (!gc_mul_i64(span_s, r->d->gpus, &cap_s) || r->gpu_s > cap_s)
         return gc_fail(f, "over_capacity", "%lld GPU-seconds in %lld s on %lld GPUs",
-                       (long long)r->gpu_s, (long long)span_s, (long long)x->d->gpus);
+                       (long long)r->gpu_s, (long long)span_s, (long long)r->d->gpus);
     return true;
 }
 
@@ -678,7 +707,7 @@ static bool check_opening(struct gc_task_book *b, const struct gc_task *t,
     if (o == NULL)
         return gc_fail(f, "missing_opening", "device '%s' opened none of the challenged chunks",
                        x->r->device);
-    if (!gc_signed_check(o->rec, o->sig, x->d->pubkey, o->device, &b->msg, hash, f))
+    if (!gc_signed_check(o->rec, o->sig, x->r->d->pubkey, o->device, &b->msg, hash, f))
         return gc_fail(f, "bad_opening", "the opening's signature does not verify");
     if (memcmp(o->root, x->r->root, GC_SHA256_LEN) != 0 || o->chunks != t->chunks)
         return gc_fail(f, "bad_opening", "the opening is not of the committed root");
@@ -749,8 +778,8 @@ static json_t *verdict_json(const struct gc_verdict *v)
         json_t *e = json_object();
 
         set(e, "device", json_string_nocheck(x->r->device));
-        if (x->signed_ok)
-            set(e, "receipt", hex_json(x->hash, GC_SHA256_LEN));
+        if (x->r->signature == GC_RECEIPT_SIGNED)
+            set(e, "receipt", hex_json(x->r->hash, GC_SHA256_LEN));
         if (x->why.reason == NULL) {
             set(e, "gpu_s", json_integer(x->r->gpu_s));
             set(e, "energy_wh", json_integer(x->r->energy_wh));
@@ -816,7 +845,7 @@ static void pay_replicas(struct gc_task_book *b, const struct gc_task_hooks *h,
         set(rec, "hour", gc_json_time(v->m->hour));
         set(rec, "buyer", json_string_nocheck(v->t->buyer));
         set(rec, "device", json_string_nocheck(x->r->device));
-        set(rec, "receipt", hex_json(x->hash, GC_SHA256_LEN));
+        set(rec, "receipt", hex_json(x->r->hash, GC_SHA256_LEN));
         set(rec, "gpu_s", json_integer(x->r->gpu_s));
         set(rec, "price_micros", json_integer(v->t->price_micros));
         set(rec, "amount_micros", json_integer(parts[k++]));
@@ -868,7 +897,6 @@ static bool judge(struct gc_task_book *b, const struct gc_task_hooks *h, struct 
     bool ok = true;
 
     v.m = gc_map_get(&b->markets, t->market);
-    qsort(t->receipts, t->n_receipts, sizeof(*t->receipts), by_device);
     xs = gc_xcalloc(t->n_receipts + 1, sizeof(*xs));
     v.xs = xs;
     v.n = t->n_receipts;
@@ -980,27 +1008,24 @@ done:
  * registered device and the task's chunk count: the ones a challenge of ROOT
  * asks to answer, in device order (a new JSON array).
  */
-static json_t *committers(struct gc_task_book *b, struct gc_task *t, const uint8_t *root)
+static json_t *committers(struct gc_task_book *b, const struct gc_task *t, const uint8_t *root)
 {
     json_t *devices = json_array();
+    struct gc_fail f;
 
-    qsort(t->receipts, t->n_receipts, sizeof(*t->receipts), by_device);
     for (size_t j = 0; j < t->n_receipts; j++) {
-        const struct gc_receipt *r = t->receipts[j];
-        const struct gc_device *d = gc_registry_find(b->registry, r->device);
-        uint8_t hash[GC_SHA256_LEN];
-        struct gc_fail f;
+        struct gc_receipt *r = t->receipts[j];
 
-        if (d != NULL && r->chunks == t->chunks && memcmp(r->root, root, GC_SHA256_LEN) == 0 &&
-            gc_signed_check(r->rec, r->sig, d->pubkey, r->device, &b->msg, hash, &f))
+        if (r->chunks == t->chunks && memcmp(r->root, root, GC_SHA256_LEN) == 0 &&
+            receipt_signed(b, r, &f))
             json_array_append_new(devices, json_string_nocheck(r->device));
     }
     return devices;
 }
 
 /* The derivation of challenge C for task T, or why it cannot be confirmed. */
-static bool check_challenge(struct gc_task_book *b, struct gc_task *t, const struct gc_challenge *c,
-                            struct gc_fail *f)
+static bool check_challenge(struct gc_task_book *b, const struct gc_task *t,
+                            const struct gc_challenge *c, struct gc_fail *f)
 {
     int64_t idx[GC_TASK_MAX_CHALLENGES];
     const uint8_t *beacon;
@@ -1035,17 +1060,14 @@ static bool check_challenge(struct gc_task_book *b, struct gc_task *t, const str
 static void check_challenges(struct gc_task_book *b, const struct gc_task_hooks *h)
 {
     for (size_t i = 0; i < b->n_challenges; i++) {
-        struct gc_challenge c;
+        const struct gc_challenge *c = &b->challenges[i]->c;
+        const struct gc_task *t = gc_map_get(&b->tasks, c->task);
         struct gc_fail f;
-        struct gc_task *t;
 
-        if (!gc_challenge_parse(b->challenges[i], &c, &f))
-            gc_die(GC_EX_SOFTWARE, "internal error: a checked challenge no longer parses");
-        t = gc_map_get(&b->tasks, c.task);
         if (t == NULL)
-            gc_fail(&f, "unknown_task", "challenge of task '%s', which is not given", c.task);
-        if (t == NULL || !check_challenge(b, t, &c, &f))
-            h->reject(h->ctx, b->challenge_tags[i], &f);
+            gc_fail(&f, "unknown_task", "challenge of task '%s', which is not given", c->task);
+        if (t == NULL || !check_challenge(b, t, c, &f))
+            h->reject(h->ctx, b->challenges[i]->tag, &f);
     }
 }
 
@@ -1087,7 +1109,7 @@ void gc_task_book_challenges(struct gc_task_book *b, const struct gc_task_hooks 
         beacon = gc_map_get(b->beacons, key);
         if (beacon == NULL)
             ++*waiting;
-        /* Every root a registered device signed for the task: each is challenged alike. */
+        /* Every committed root, challenged alike; one no valid receipt signs is passed over. */
         for (size_t j = 0; beacon != NULL && j < t->n_receipts; j++)
             memcpy(roots[n++], t->receipts[j]->root, GC_SHA256_LEN);
         qsort(roots, n, GC_SHA256_LEN, by_root);
@@ -1157,10 +1179,11 @@ void gc_task_book_release(struct gc_task_book *b)
     for (size_t i = 0; i < b->n_openings; i++)
         opening_free(b->openings[i]);
     free(b->openings);
-    for (size_t i = 0; i < b->n_challenges; i++)
-        json_decref(b->challenges[i]);
+    for (size_t i = 0; i < b->n_challenges; i++) {
+        json_decref(b->challenges[i]->rec);
+        free(b->challenges[i]);
+    }
     free(b->challenges);
-    free(b->challenge_tags);
     for (size_t i = 0; i < b->index.cap; i++)
         free((char *)b->index.slots[i].key);
     gc_map_release(&b->index);

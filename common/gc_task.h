@@ -36,6 +36,9 @@
 struct gc_receipt;
 struct gc_opening;
 
+/* A challenge record given as input, kept to be checked against the derivation. */
+struct gc_given_challenge;
+
 /* A challenge record: the indices a committed root must open. */
 struct gc_challenge {
     char task[65], beacon_pool[65];
@@ -53,8 +56,16 @@ struct gc_task {
     uint8_t spec[GC_SHA256_LEN];
     uint8_t hash[GC_SHA256_LEN]; /* of the task record: binds its challenges */
     int64_t replicas, chunks, challenges, price_micros, beacon_hour;
-    struct gc_receipt **receipts; /* in device order once judged */
+    struct gc_receipt **receipts; /* in device order once linked */
     size_t n_receipts, cap_receipts;
+};
+
+/* What the signature of a receipt came to; it is checked once, when first needed. */
+enum gc_receipt_sig {
+    GC_RECEIPT_UNCHECKED,
+    GC_RECEIPT_SIGNED, /* by the key of its registered device */
+    GC_RECEIPT_UNKNOWN_DEVICE,
+    GC_RECEIPT_BAD_SIGNATURE,
 };
 
 struct gc_receipt {
@@ -65,6 +76,9 @@ struct gc_receipt {
     uint8_t root[GC_SHA256_LEN];
     uint8_t sig[GC_SIG_LEN];
     struct gc_opening *opening; /* the device's opening of this task, if any */
+    enum gc_receipt_sig signature;
+    const struct gc_device *d;   /* once checked: the registry entry, or NULL */
+    uint8_t hash[GC_SHA256_LEN]; /* once checked: the record hash */
 };
 
 /* One opened chunk: its hash and the inclusion proof of that hash as a leaf. */
@@ -115,9 +129,8 @@ struct gc_task_book {
     size_t n_receipts, cap_receipts;
     struct gc_opening **openings;
     size_t n_openings, cap_openings;
-    json_t **challenges; /* challenge records given as input: checked against the derivation */
-    void **challenge_tags;
-    size_t n_challenges, cap_challenges, cap_challenge_tags;
+    struct gc_given_challenge **challenges;
+    size_t n_challenges, cap_challenges;
     struct gc_buf msg, out;
 };
 
