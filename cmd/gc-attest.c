@@ -678,13 +678,6 @@ static int gc_attest_open(const struct gc_attest_opts *o)
     return status;
 }
 
-static void copy_id_opt(char out[65], const char *name, const char *arg)
-{
-    if (!gc_id_valid(arg, strlen(arg)))
-        gc_cli_usage("option '--%s': '%s' is not an id ([a-z0-9][a-z0-9._-]{0,63})", name, arg);
-    snprintf(out, 65, "%s", arg);
-}
-
 static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
 {
     static const struct option longopts[] = {
@@ -740,7 +733,7 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
             o->key_path = optarg;
             break;
         case OPT_DEVICE:
-            copy_id_opt(o->device.id, "device", optarg);
+            gc_cli_id("device", optarg, o->device.id);
             o->have_device = true;
             break;
         case OPT_CLASS:
@@ -755,7 +748,7 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
             o->have_rated = true;
             break;
         case OPT_ZONE:
-            copy_id_opt(o->device.zone, "zone", optarg);
+            gc_cli_id("zone", optarg, o->device.zone);
             o->have_zone = true;
             break;
         case OPT_GEOHASH:
@@ -770,7 +763,7 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
             o->device.efficiency_bps = gc_cli_int("efficiency-bps", optarg, 1, 10000);
             break;
         case OPT_OWNER:
-            copy_id_opt(o->device.owner, "owner", optarg);
+            gc_cli_id("owner", optarg, o->device.owner);
             break;
         case OPT_KEYDIR:
             o->keydir = optarg;

@@ -18,17 +18,19 @@
 #include "gc_filter.h"
 #include "gc_json.h"
 #include "gc_merkle.h"
+#include "gc_position.h"
 #include "gc_hex.h"
 #include "gc_map.h"
 #include "gc_reading.h"
 #include "gc_registry.h"
 #include "gc_run.h"
+#include "gc_signed.h"
 #include "gc_task.h"
 #include "banned.h"
 
 static const char help[] =
-    "usage: gc-verify --registry FILE [--state FILE] [--now TS] [--slack-bps N]\n"
-    "                 [--validators FILE --quorum K] [--snapshots FILE]\n"
+    "usage: gc-verify [--registry FILE] [--state FILE] [--now TS] [--slack-bps N]\n"
+    "                 [--validators FILE --quorum K] [--snapshots FILE] [--allowlist FILE]\n"
     "                 [-o FILE] [--rejects FILE] [--max-line-bytes N] [-q] [--progress]\n"
     "                 [FILE...]\n"
     "       gc-verify challenges --registry FILE --snapshots FILE [FILE...]\n"
@@ -36,14 +38,16 @@ static const char help[] =
     "                 [FILE...]\n"
     "       gc-verify -h | --help | -V | --version\n"
     "\n"
-    "Check attestations against the device registry; pass the valid ones through\n"
-    "byte for byte and reject the rest with a reason.\n"
+    "Check attestations against the device registry, pool snapshots and proofs,\n"
+    "and the ownership records of gc-issue; pass the valid ones through byte for\n"
+    "byte and reject the rest with a reason.\n"
     "\n"
     "challenges  derive the chunks each committed task result must open\n"
     "tasks       judge tasks from receipts, openings, amm.delivery and attestations:\n"
     "            task.verified or task.failed, and with --pay payment records\n"
     "\n"
-    "      --registry FILE      device records (NDJSON, may be zstd-compressed)\n"
+    "      --registry FILE      device records (NDJSON, may be zstd-compressed); needed\n"
+    "                           for attestations\n"
     "      --state FILE         chain heads, carried from run to run\n"
     "      --now TS             the present, RFC 3339 UTC (default: the system clock)\n"
     "      --slack-bps N        tolerance above rated power (default 1000 = 10 %)\n"
@@ -51,6 +55,7 @@ static const char help[] =
     "      --quorum K           signatures of distinct listed validators a snapshot needs\n"
     "      --snapshots FILE     pool snapshots: check pool.proof records against them;\n"
     "                           tasks take their beacons from them\n"
+    "      --allowlist FILE     party records: the only holders positions may go to\n"
     "      --recompute CMD      tasks: re-run each challenged chunk as CMD SPEC INDEX,\n"
     "                           which prints the chunk's hash\n"
     "      --pay                tasks: a payment record per paid replica\n" GC_FILTER_HELP;
@@ -65,6 +70,7 @@ enum {
     OPT_SNAPSHOTS,
     OPT_RECOMPUTE,
     OPT_PAY,
+    OPT_ALLOWLIST,
 };
 
 struct gc_verify_opts {
@@ -77,6 +83,7 @@ struct gc_verify_opts {
     int64_t quorum;
     const char *snapshots;
     const char *recompute;
+    const char *allowlist;
     bool pay;
     struct gc_filter_opts filter;
     char **files;
@@ -89,6 +96,8 @@ struct gc_verifier {
     struct gc_map validators; /* lowercase hex public key -> validator id */
     struct gc_map roots;      /* "pool@hour" -> the snapshot's root (32 bytes) */
     struct gc_chains chains;
+    struct gc_map allow;           /* --allowlist: holder public key -> itself */
+    struct gc_position_book owned; /* packages, positions and their moves */
     struct gc_buf msg;
 };
 
@@ -163,26 +172,6 @@ static bool check_proof(struct gc_verifier *v, const json_t *rec, struct gc_fail
     return true;
 }
 
-static bool load_validator(void *ctx, json_t *rec, struct gc_fail *f)
-{
-    struct gc_map *validators = ctx;
-    const char *id;
-    uint8_t pk[GC_PUBKEY_LEN];
-    int64_t v;
-    char *key;
-
-    if (!gc_field_const(rec, "type", "validator", f) || !gc_field_int(rec, "v", 1, 1, &v, f) ||
-        !gc_field_id(rec, "validator", &id, f) || !gc_field_hex(rec, "pubkey", pk, sizeof(pk), f))
-        return false;
-    key = gc_xstrdup(json_string_value(json_object_get(rec, "pubkey")));
-    if (gc_map_get(validators, key) != NULL) {
-        free(key);
-        return gc_fail(f, "bad_field", "a validator key is listed twice");
-    }
-    gc_map_put(validators, key, key);
-    return true;
-}
-
 /*
  * The checks of gc-verify(1), in the order listed there: the record's form,
  * then authenticity (signature, then its place in the device's chain), then
@@ -199,6 +188,13 @@ static bool verify_record(void *ctx, struct gc_filter *flt, json_t *rec, const s
     uint8_t hash[GC_SHA256_LEN];
     const json_t *type = json_object_get(rec, "type");
 
+    /* Packages, positions, transfers, pledges, releases: replayed in order in the book. */
+    if (gc_position_book_takes(rec)) {
+        if (!gc_position_book_add(&v->owned, rec, f))
+            return false;
+        gc_filter_emit(flt, line->bytes, line->len);
+        return true;
+    }
     /* Pool snapshots: accepted with a quorum of validator co-signatures. */
     if (json_is_string(type) && strcmp(json_string_value(type), "pool") == 0) {
         if (v->opts->validators == NULL)
@@ -255,9 +251,12 @@ static int gc_verify_run(const struct gc_verify_opts *o)
     if (o->registry != NULL)
         gc_registry_load(&v.registry, o->registry);
     if (o->validators != NULL)
-        gc_load_records(o->validators, false, load_validator, &v.validators);
+        gc_load_records(o->validators, false, gc_validator_add, &v.validators);
     if (o->snapshots != NULL)
         gc_load_records(o->snapshots, false, load_snapshot, &v.roots);
+    if (o->allowlist != NULL)
+        gc_load_records(o->allowlist, false, gc_party_add, &v.allow);
+    gc_position_book_init(&v.owned, o->allowlist != NULL ? &v.allow : NULL);
     if (o->state != NULL) {
         gc_lock_state(o->state);
         gc_chains_load(&v.chains, o->state);
@@ -269,9 +268,9 @@ static int gc_verify_run(const struct gc_verify_opts *o)
         gc_chains_save(&v.chains, o->state);
 
     gc_registry_release(&v.registry);
-    for (size_t i = 0; i < v.validators.cap; i++)
-        free(v.validators.slots[i].value);
-    gc_map_release(&v.validators);
+    gc_pubkey_set_release(&v.validators);
+    gc_position_book_release(&v.owned);
+    gc_pubkey_set_release(&v.allow);
     release_roots(&v.roots);
     gc_chains_release(&v.chains);
     gc_buf_release(&v.msg);
@@ -429,6 +428,7 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
         {"snapshots", required_argument, NULL, OPT_SNAPSHOTS},
         {"recompute", required_argument, NULL, OPT_RECOMPUTE},
         {"pay", no_argument, NULL, OPT_PAY},
+        {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -470,6 +470,9 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
         case OPT_PAY:
             o->pay = true;
             break;
+        case OPT_ALLOWLIST:
+            o->allowlist = optarg;
+            break;
         case OPT_SLACK:
             o->slack_bps = gc_cli_int("slack-bps", optarg, 0, 1000000);
             have_slack = true;
@@ -485,13 +488,13 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
     if (o->verb != NULL) {
         if (o->registry == NULL || o->snapshots == NULL)
             gc_cli_usage("%s needs --registry and --snapshots", o->verb);
-        if (o->state != NULL || o->validators != NULL || o->quorum != 0 || have_now || have_slack)
-            gc_cli_usage("--state, --validators, --quorum, --now and --slack-bps do not go with %s",
+        if (o->state != NULL || o->validators != NULL || o->quorum != 0 || have_now || have_slack ||
+            o->allowlist != NULL)
+            gc_cli_usage("--state, --validators, --quorum, --now, --slack-bps and --allowlist do "
+                         "not go with %s",
                          o->verb);
         return;
     }
-    if (o->registry == NULL && o->validators == NULL && o->snapshots == NULL)
-        gc_cli_usage("--registry is required (or --validators or --snapshots for pools)");
     if ((o->validators == NULL) != (o->quorum == 0))
         gc_cli_usage("--validators and --quorum go together");
     if (!have_now)

@@ -8,6 +8,8 @@
 
 #include "gc_crypto.h"
 #include "gc_err.h"
+#include "gc_hex.h"
+#include "gc_json.h"
 #include "gc_num.h"
 #include "gc_time.h"
 #include "banned.h"
@@ -96,6 +98,19 @@ int64_t gc_cli_time(const char *name, const char *arg)
     if (why != NULL)
         gc_cli_usage("option '--%s': '%s': %s", name, arg, why);
     return t;
+}
+
+void gc_cli_id(const char *name, const char *arg, char out[65])
+{
+    if (!gc_id_valid(arg, strlen(arg)))
+        gc_cli_usage("option '--%s': '%s' is not an id ([a-z0-9][a-z0-9._-]{0,63})", name, arg);
+    snprintf(out, 65, "%s", arg);
+}
+
+void gc_cli_hex(const char *name, const char *arg, uint8_t *out, size_t n)
+{
+    if (strlen(arg) != 2 * n || !gc_hex_decode(arg, 2 * n, out, n))
+        gc_cli_usage("option '--%s': '%s' is not %zu lowercase hex digits", name, arg, 2 * n);
 }
 
 int gc_cli_filter_opt(int c, const char *arg, struct gc_filter_opts *o, const char *help)

@@ -6,6 +6,7 @@
 #define GC_CLI_H
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "gc_filter.h"
@@ -71,6 +72,12 @@ void gc_cli_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 
 void gc_cli_bad_option(int c, char **argv) __attribute__((noreturn));
 /* Parses ARG of option NAME as an integer in [MIN, MAX] or exits 64. */
 int64_t gc_cli_int(const char *name, const char *arg, int64_t min, int64_t max);
+/* Copies ARG of option NAME, which must be an id, into OUT, or exits 64. */
+void gc_cli_id(const char *name, const char *arg, char out[65]);
+
+/* Decodes ARG of option NAME, exactly 2 x N lowercase hex digits, into OUT, or exits 64. */
+void gc_cli_hex(const char *name, const char *arg, uint8_t *out, size_t n);
+
 /* Parses ARG of option NAME as an RFC 3339 UTC time or exits 64. */
 int64_t gc_cli_time(const char *name, const char *arg);
 

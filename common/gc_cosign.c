@@ -5,6 +5,7 @@
 
 #include "gc_hex.h"
 #include "gc_json.h"
+#include "gc_signed.h"
 #include "banned.h"
 
 /* The canonical bytes validators sign: the snapshot without its sigs. */
@@ -115,4 +116,9 @@ bool gc_quorum_check(const json_t *rec, const struct gc_map *validators, int64_t
         return gc_fail(f, "no_quorum", "%lld valid signatures of listed validators, %lld needed",
                        (long long)valid, (long long)quorum);
     return true;
+}
+
+bool gc_validator_add(void *validators_map, json_t *rec, struct gc_fail *f)
+{
+    return gc_pubkey_set_add(validators_map, rec, "validator", f);
 }

@@ -36,4 +36,11 @@ bool gc_cosign(json_t *rec, const struct gc_key *key, struct gc_buf *out, struct
 bool gc_quorum_check(const json_t *rec, const struct gc_map *validators, int64_t quorum,
                      struct gc_fail *f);
 
+/*
+ * gc_load_records callback for a validators file (VALIDATORS_MAP, a gc_map):
+ * "validator" records, public key -> the key (gc_pubkey_set_add); release the
+ * map with gc_pubkey_set_release.
+ */
+bool gc_validator_add(void *validators_map, json_t *rec, struct gc_fail *f);
+
 #endif

@@ -547,3 +547,23 @@ json_t *gc_json_time(int64_t t)
     gc_time_format(t, s);
     return json_string(s);
 }
+
+void gc_json_set(json_t *obj, const char *key, json_t *v)
+{
+    if (v == NULL || json_object_set_new_nocheck(obj, key, v) != 0)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+}
+
+void gc_json_append(json_t *arr, json_t *v)
+{
+    if (v == NULL || json_array_append_new(arr, v) != 0)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+}
+
+json_t *gc_json_hex(const uint8_t *bin, size_t n)
+{
+    char hex[2 * 64 + 1];
+
+    gc_hex_encode(bin, n, hex);
+    return json_stringn_nocheck(hex, 2 * n);
+}

@@ -112,4 +112,14 @@ json_t *gc_json_time(int64_t t);
 /* True if S is an id: [a-z0-9][a-z0-9._-]{0,63}. */
 bool gc_id_valid(const char *s, size_t len);
 
+/*
+ * Building records: sets KEY of OBJ to V (taking V's reference), appends V to
+ * ARR; both exit 70 when V is NULL or memory runs out, so callers need not check.
+ */
+void gc_json_set(json_t *obj, const char *key, json_t *v);
+void gc_json_append(json_t *arr, json_t *v);
+
+/* A JSON string of BIN's N bytes (at most 64) in lowercase hex. */
+json_t *gc_json_hex(const uint8_t *bin, size_t n);
+
 #endif

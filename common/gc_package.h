@@ -48,10 +48,13 @@ bool gc_package_value(const struct gc_valuation_in *in, struct gc_valuation *out
 
 struct gc_tranche {
     char name[65];
-    int64_t seniority;   /* 1 = paid first; distinct */
-    int64_t size_micros; /* the amount, or 0 with share_bps */
-    int64_t share_bps;   /* share of the NAV when size_micros is 0 */
-    int64_t min_oc_bps;  /* collateral / (this + all senior tranches), 0 = no test */
+    int64_t seniority;         /* 1 = paid first; distinct */
+    int64_t size_micros;       /* the amount, or 0 with share_bps */
+    int64_t share_bps;         /* share of the NAV when size_micros is 0 */
+    int64_t min_oc_bps;        /* collateral / (this + all senior tranches), 0 = no test */
+    int64_t coupon_bps;        /* carried for the waterfall (gc-settle), not tested here */
+    int64_t subscribed_micros; /* what the subscriptions asked for */
+    int64_t units;             /* issued: the smaller of the subscriptions and the size */
 };
 
 /*

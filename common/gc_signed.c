@@ -1,5 +1,7 @@
 #include "gc_signed.h"
 
+#include <stdlib.h>
+
 #include "gc_hex.h"
 #include "gc_json.h"
 #include "banned.h"
@@ -38,4 +40,30 @@ bool gc_signed_check(const json_t *rec, const uint8_t sig[GC_SIG_LEN],
         return gc_fail(f, "bad_signature", "signature does not verify with the key of '%s'",
                        signer);
     return true;
+}
+
+bool gc_pubkey_set_add(struct gc_map *set, const json_t *rec, const char *type, struct gc_fail *f)
+{
+    uint8_t pk[GC_PUBKEY_LEN];
+    const char *id;
+    int64_t v;
+    char *key;
+
+    if (!gc_field_const(rec, "type", type, f) || !gc_field_int(rec, "v", 1, 1, &v, f) ||
+        !gc_field_id(rec, type, &id, f) || !gc_field_hex(rec, "pubkey", pk, sizeof(pk), f))
+        return false;
+    key = gc_xstrdup(json_string_value(json_object_get(rec, "pubkey")));
+    if (gc_map_get(set, key) != NULL) {
+        free(key);
+        return gc_fail(f, "bad_field", "a %s key is listed twice", type);
+    }
+    gc_map_put(set, key, key);
+    return true;
+}
+
+void gc_pubkey_set_release(struct gc_map *set)
+{
+    for (size_t i = 0; i < set->cap; i++)
+        free(set->slots[i].value);
+    gc_map_release(set);
 }

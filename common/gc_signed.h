@@ -15,6 +15,7 @@
 #include "gc_buf.h"
 #include "gc_crypto.h"
 #include "gc_err.h"
+#include "gc_map.h"
 
 /*
  * Signs the canonical bytes of REC (without any "sig") with KEY, writes the
@@ -35,5 +36,13 @@ bool gc_signed_check(const json_t *rec, const uint8_t sig[GC_SIG_LEN],
 
 /* The record hash of REC (canonical bytes without "sig"); MSG is scratch space. */
 void gc_signed_hash(const json_t *rec, struct gc_buf *msg, uint8_t hash[GC_SHA256_LEN]);
+
+/*
+ * A set of public keys read from records of one TYPE ("validator",
+ * "party") with fields TYPE (an id) and "pubkey": SET maps the lowercase hex
+ * key to itself. Fails "bad_field" on a malformed record or a key twice.
+ */
+bool gc_pubkey_set_add(struct gc_map *set, const json_t *rec, const char *type, struct gc_fail *f);
+void gc_pubkey_set_release(struct gc_map *set);
 
 #endif

@@ -233,28 +233,14 @@ bool gc_challenge_names(const struct gc_challenge *c, const char *device)
 
 /* --- building records --- */
 
-static void set(json_t *obj, const char *key, json_t *v)
-{
-    if (v == NULL || json_object_set_new_nocheck(obj, key, v) != 0)
-        gc_die(GC_EX_SOFTWARE, "out of memory");
-}
-
-static json_t *hex_json(const uint8_t *bin, size_t n)
-{
-    char hex[2 * 64 + 1];
-
-    gc_hex_encode(bin, n, hex);
-    return json_stringn_nocheck(hex, 2 * n);
-}
-
 static json_t *record(const char *type)
 {
     json_t *r = json_object();
 
     if (r == NULL)
         gc_die(GC_EX_SOFTWARE, "out of memory");
-    set(r, "type", json_string_nocheck(type));
-    set(r, "v", json_integer(1));
+    gc_json_set(r, "type", json_string_nocheck(type));
+    gc_json_set(r, "v", json_integer(1));
     return r;
 }
 
@@ -264,14 +250,14 @@ json_t *gc_receipt_new(const char *task, const char *device, int64_t started_at,
 {
     json_t *r = record("receipt");
 
-    set(r, "task", json_string_nocheck(task));
-    set(r, "device", json_string_nocheck(device));
-    set(r, "started_at", gc_json_time(started_at));
-    set(r, "ended_at", gc_json_time(ended_at));
-    set(r, "gpu_s", json_integer(gpu_s));
-    set(r, "energy_wh", json_integer(energy_wh));
-    set(r, "chunks", json_integer(chunks));
-    set(r, "root", hex_json(root, GC_SHA256_LEN));
+    gc_json_set(r, "task", json_string_nocheck(task));
+    gc_json_set(r, "device", json_string_nocheck(device));
+    gc_json_set(r, "started_at", gc_json_time(started_at));
+    gc_json_set(r, "ended_at", gc_json_time(ended_at));
+    gc_json_set(r, "gpu_s", json_integer(gpu_s));
+    gc_json_set(r, "energy_wh", json_integer(energy_wh));
+    gc_json_set(r, "chunks", json_integer(chunks));
+    gc_json_set(r, "root", gc_json_hex(root, GC_SHA256_LEN));
     return r;
 }
 
@@ -282,10 +268,10 @@ json_t *gc_opening_new(const struct gc_challenge *c, const char *device,
     uint8_t proof[GC_MERKLE_MAX_PROOF][GC_SHA256_LEN];
     json_t *r = record("opening"), *opened = json_array();
 
-    set(r, "task", json_string_nocheck(c->task));
-    set(r, "device", json_string_nocheck(device));
-    set(r, "chunks", json_integer(c->chunks));
-    set(r, "root", hex_json(c->root, GC_SHA256_LEN));
+    gc_json_set(r, "task", json_string_nocheck(c->task));
+    gc_json_set(r, "device", json_string_nocheck(device));
+    gc_json_set(r, "chunks", json_integer(c->chunks));
+    gc_json_set(r, "root", gc_json_hex(c->root, GC_SHA256_LEN));
     for (size_t i = 0; i < c->n; i++) {
         json_t *e = json_object(), *path = json_array();
         int len =
@@ -295,15 +281,15 @@ json_t *gc_opening_new(const struct gc_challenge *c, const char *device,
             gc_die(GC_EX_SOFTWARE, "internal error: no proof for chunk %lld",
                    (long long)c->indices[i]);
         for (int k = 0; k < len; k++)
-            if (json_array_append_new(path, hex_json(proof[k], GC_SHA256_LEN)) != 0)
+            if (json_array_append_new(path, gc_json_hex(proof[k], GC_SHA256_LEN)) != 0)
                 gc_die(GC_EX_SOFTWARE, "out of memory");
-        set(e, "index", json_integer(c->indices[i]));
-        set(e, "hash", hex_json(hashes[c->indices[i]], GC_SHA256_LEN));
-        set(e, "path", path);
+        gc_json_set(e, "index", json_integer(c->indices[i]));
+        gc_json_set(e, "hash", gc_json_hex(hashes[c->indices[i]], GC_SHA256_LEN));
+        gc_json_set(e, "path", path);
         if (json_array_append_new(opened, e) != 0)
             gc_die(GC_EX_SOFTWARE, "out of memory");
     }
-    set(r, "opened", opened);
+    gc_json_set(r, "opened", opened);
     return r;
 }
 
@@ -766,50 +752,50 @@ static json_t *verdict_json(const struct gc_verdict *v)
     json_t *rec = record(v->failed ? "task.failed" : "task.verified");
     json_t *ok = json_array(), *bad = json_array();
 
-    set(rec, "task", json_string_nocheck(v->t->id));
-    set(rec, "market", json_string_nocheck(v->t->market));
-    set(rec, "buyer", json_string_nocheck(v->t->buyer));
+    gc_json_set(rec, "task", json_string_nocheck(v->t->id));
+    gc_json_set(rec, "market", json_string_nocheck(v->t->market));
+    gc_json_set(rec, "buyer", json_string_nocheck(v->t->buyer));
     if (v->m != NULL) {
-        set(rec, "pool", json_string_nocheck(v->m->pool));
-        set(rec, "hour", gc_json_time(v->m->hour));
+        gc_json_set(rec, "pool", json_string_nocheck(v->m->pool));
+        gc_json_set(rec, "hour", gc_json_time(v->m->hour));
     }
     for (size_t i = 0; i < v->n; i++) {
         const struct gc_replica *x = &v->xs[i];
         json_t *e = json_object();
 
-        set(e, "device", json_string_nocheck(x->r->device));
+        gc_json_set(e, "device", json_string_nocheck(x->r->device));
         if (x->r->signature == GC_RECEIPT_SIGNED)
-            set(e, "receipt", hex_json(x->r->hash, GC_SHA256_LEN));
+            gc_json_set(e, "receipt", gc_json_hex(x->r->hash, GC_SHA256_LEN));
         if (x->why.reason == NULL) {
-            set(e, "gpu_s", json_integer(x->r->gpu_s));
-            set(e, "energy_wh", json_integer(x->r->energy_wh));
+            gc_json_set(e, "gpu_s", json_integer(x->r->gpu_s));
+            gc_json_set(e, "energy_wh", json_integer(x->r->energy_wh));
             json_array_append_new(ok, e);
         } else {
-            set(e, "reason", json_string_nocheck(x->why.reason));
-            set(e, "detail", json_string(x->why.detail));
+            gc_json_set(e, "reason", json_string_nocheck(x->why.reason));
+            gc_json_set(e, "detail", json_string(x->why.detail));
             json_array_append_new(bad, e);
         }
     }
-    set(rec, "replicas", ok);
-    set(rec, "rejected", bad);
+    gc_json_set(rec, "replicas", ok);
+    gc_json_set(rec, "rejected", bad);
     if (v->root != NULL)
-        set(rec, "root", hex_json(v->root, GC_SHA256_LEN));
+        gc_json_set(rec, "root", gc_json_hex(v->root, GC_SHA256_LEN));
     if (v->beacon != NULL) {
         json_t *idx = json_array();
 
-        set(rec, "beacon", hex_json(v->beacon, GC_SHA256_LEN));
+        gc_json_set(rec, "beacon", gc_json_hex(v->beacon, GC_SHA256_LEN));
         for (size_t i = 0; i < v->n_idx; i++)
             json_array_append_new(idx, json_integer(v->idx[i]));
-        set(rec, "challenges", idx);
+        gc_json_set(rec, "challenges", idx);
     }
     if (v->failed != NULL) {
-        set(rec, "reason", json_string_nocheck(v->failed->reason));
-        set(rec, "detail", json_string(v->failed->detail));
+        gc_json_set(rec, "reason", json_string_nocheck(v->failed->reason));
+        gc_json_set(rec, "detail", json_string(v->failed->detail));
     } else {
-        set(rec, "gpu_s", json_integer(v->gpu_s));
-        set(rec, "energy_wh", json_integer(v->energy_wh));
-        set(rec, "price_micros", json_integer(v->t->price_micros));
-        set(rec, "amount_micros", json_integer(v->amount_micros));
+        gc_json_set(rec, "gpu_s", json_integer(v->gpu_s));
+        gc_json_set(rec, "energy_wh", json_integer(v->energy_wh));
+        gc_json_set(rec, "price_micros", json_integer(v->t->price_micros));
+        gc_json_set(rec, "amount_micros", json_integer(v->amount_micros));
     }
     return rec;
 }
@@ -839,18 +825,18 @@ static void pay_replicas(struct gc_task_book *b, const struct gc_task_hooks *h,
         if (x->why.reason != NULL)
             continue;
         rec = record("payment");
-        set(rec, "task", json_string_nocheck(v->t->id));
-        set(rec, "market", json_string_nocheck(v->t->market));
-        set(rec, "pool", json_string_nocheck(v->m->pool));
-        set(rec, "hour", gc_json_time(v->m->hour));
-        set(rec, "buyer", json_string_nocheck(v->t->buyer));
-        set(rec, "device", json_string_nocheck(x->r->device));
-        set(rec, "receipt", hex_json(x->r->hash, GC_SHA256_LEN));
-        set(rec, "gpu_s", json_integer(x->r->gpu_s));
-        set(rec, "price_micros", json_integer(v->t->price_micros));
-        set(rec, "amount_micros", json_integer(parts[k++]));
+        gc_json_set(rec, "task", json_string_nocheck(v->t->id));
+        gc_json_set(rec, "market", json_string_nocheck(v->t->market));
+        gc_json_set(rec, "pool", json_string_nocheck(v->m->pool));
+        gc_json_set(rec, "hour", gc_json_time(v->m->hour));
+        gc_json_set(rec, "buyer", json_string_nocheck(v->t->buyer));
+        gc_json_set(rec, "device", json_string_nocheck(x->r->device));
+        gc_json_set(rec, "receipt", gc_json_hex(x->r->hash, GC_SHA256_LEN));
+        gc_json_set(rec, "gpu_s", json_integer(x->r->gpu_s));
+        gc_json_set(rec, "price_micros", json_integer(v->t->price_micros));
+        gc_json_set(rec, "amount_micros", json_integer(parts[k++]));
         if (currency != NULL)
-            set(rec, "currency", json_incref((json_t *)currency));
+            gc_json_set(rec, "currency", json_incref((json_t *)currency));
         emit(b, h, rec);
         json_decref(rec);
     }
@@ -1128,17 +1114,17 @@ void gc_task_book_challenges(struct gc_task_book *b, const struct gc_task_hooks 
             n_idx = gc_challenge_indices(beacon, t->hash, roots[j], t->chunks, t->challenges, idx);
             rec = record("challenge");
             arr = json_array();
-            set(rec, "task", json_string_nocheck(t->id));
-            set(rec, "task_hash", hex_json(t->hash, GC_SHA256_LEN));
-            set(rec, "beacon", hex_json(beacon, GC_SHA256_LEN));
-            set(rec, "beacon_pool", json_string_nocheck(t->beacon_pool));
-            set(rec, "beacon_hour", gc_json_time(t->beacon_hour));
-            set(rec, "root", hex_json(roots[j], GC_SHA256_LEN));
-            set(rec, "chunks", json_integer(t->chunks));
+            gc_json_set(rec, "task", json_string_nocheck(t->id));
+            gc_json_set(rec, "task_hash", gc_json_hex(t->hash, GC_SHA256_LEN));
+            gc_json_set(rec, "beacon", gc_json_hex(beacon, GC_SHA256_LEN));
+            gc_json_set(rec, "beacon_pool", json_string_nocheck(t->beacon_pool));
+            gc_json_set(rec, "beacon_hour", gc_json_time(t->beacon_hour));
+            gc_json_set(rec, "root", gc_json_hex(roots[j], GC_SHA256_LEN));
+            gc_json_set(rec, "chunks", json_integer(t->chunks));
             for (size_t k = 0; k < n_idx; k++)
                 json_array_append_new(arr, json_integer(idx[k]));
-            set(rec, "indices", arr);
-            set(rec, "devices", devices);
+            gc_json_set(rec, "indices", arr);
+            gc_json_set(rec, "devices", devices);
             emit(b, h, rec);
             json_decref(rec);
         }

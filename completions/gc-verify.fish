@@ -17,6 +17,7 @@ complete -c gc-verify -n $nosub -l now -x -a '(date -u +%Y-%m-%dT%H:%M:%SZ)' -d 
 complete -c gc-verify -n $nosub -l slack-bps -x -d 'Tolerance above rated power in basis points'
 complete -c gc-verify -n $nosub -l validators -r -F -d 'Validator records: check pool snapshots co-signatures'
 complete -c gc-verify -l snapshots -r -F -d 'Pool snapshots: check pool.proof records against them; tasks take their beacons from them'
+complete -c gc-verify -n $nosub -l allowlist -r -F -d 'Party records: the only holders positions may go to'
 complete -c gc-verify -n $nosub -l quorum -x -d 'Signatures of distinct listed validators a snapshot needs'
 complete -c gc-verify -n $tasks -l recompute -x -a '(__fish_complete_command)' -d 'Re-run each challenged chunk as CMD SPEC INDEX'
 complete -c gc-verify -n $tasks -l pay -d 'A payment record per paid replica'

@@ -1,8 +1,8 @@
-# bash completion for gc-attest, gc-verify, gc-pool and gc-amm       -*- shell-script -*-
+# bash completion for gc-attest, gc-verify, gc-pool, gc-amm and gc-issue   -*- shell-script -*-
 #
-# Install as completions/gc-attest, completions/gc-verify, completions/gc-pool and
-# completions/gc-amm under the bash-completion directory (make install does), or
-# source this file.
+# Install as completions/gc-attest, completions/gc-verify, completions/gc-pool,
+# completions/gc-amm and completions/gc-issue under the bash-completion directory
+# (make install does), or source this file.
 # All programs accept --opt VALUE and --opt=VALUE (getopt_long).
 
 # _gc_reply WORDS... : complete the current word from a list of words.
@@ -171,8 +171,8 @@ _gc_attest() {
 _gc_verify() {
     local _gc_cur _gc_prev
     local -a _gc_args
-    local opts="--registry --state --now --slack-bps --validators --quorum --snapshots -o --output
-        --rejects --max-line-bytes -q --quiet --progress -h --help -V --version"
+    local opts="--registry --state --now --slack-bps --validators --quorum --snapshots --allowlist
+        -o --output --rejects --max-line-bytes -q --quiet --progress -h --help -V --version"
     local tasks_opts="--registry --snapshots --recompute --pay -o --output --rejects
         --max-line-bytes -q --quiet --progress"
     local challenges_opts="--registry --snapshots -o --output --rejects --max-line-bytes -q --quiet
@@ -192,7 +192,7 @@ _gc_verify() {
     fi
 
     case $_gc_prev in
-    --registry | --state | --validators | --snapshots | -o | --output | --rejects)
+    --registry | --state | --validators | --snapshots | --allowlist | -o | --output | --rejects)
         _gc_files
         return
         ;;
@@ -384,7 +384,79 @@ _gc_amm() {
     esac
 }
 
+_gc_issue() {
+    local _gc_cur _gc_prev
+    local -a _gc_args
+    local keygen_opts="-k --key --id"
+    local package_opts="-k --key --terms --validators --quorum --index -o --output --rejects
+        --max-line-bytes -q --quiet --progress"
+    local transfer_opts="-k --key --position --to --units -o --output --rejects --max-line-bytes
+        -q --quiet --progress"
+    local pledge_opts="-k --key --position --to -o --output --rejects --max-line-bytes -q --quiet
+        --progress"
+    local release_opts="-k --key --pledge -o --output --rejects --max-line-bytes -q --quiet
+        --progress"
+    COMPREPLY=()
+    _gc_words
+
+    # gc-issue takes its subcommand only as the first argument.
+    if ((${#_gc_args[@]} == 0)); then
+        if [[ $_gc_cur == -* ]]; then
+            _gc_reply "-h --help -V --version"
+        else
+            _gc_reply "keygen package transfer pledge release"
+        fi
+        return
+    fi
+
+    case $_gc_prev in
+    -k | --key | --terms | --validators | --index | -o | --output | --rejects)
+        _gc_files
+        return
+        ;;
+    --id | --quorum | --position | --to | --units | --pledge | --max-line-bytes)
+        return
+        ;;
+    esac
+
+    # keygen takes options alone; the other commands read input files.
+    case ${_gc_args[0]} in
+    keygen)
+        _gc_reply "$keygen_opts"
+        ;;
+    package)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$package_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    transfer)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$transfer_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    pledge)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$pledge_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    release)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$release_opts --"
+        else
+            _gc_files
+        fi
+        ;;
+    esac
+}
+
 complete -F _gc_attest gc-attest
 complete -F _gc_verify gc-verify
 complete -F _gc_pool gc-pool
 complete -F _gc_amm gc-amm
+complete -F _gc_issue gc-issue

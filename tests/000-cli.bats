@@ -3,7 +3,7 @@
 
 load helpers
 
-PROGS="gc-attest gc-verify gc-pool gc-amm"
+PROGS="gc-attest gc-verify gc-pool gc-amm gc-issue"
 
 @test "--help prints the usage to stdout and exits 0" {
     for p in $PROGS; do
@@ -47,9 +47,10 @@ PROGS="gc-attest gc-verify gc-pool gc-amm"
 }
 
 @test "required options are enforced" {
-    run gc-verify
-    assert_failure 64
-    assert_output --partial "--registry"
+    # gc-verify checks ownership records with no option; an attestation needs the registry.
+    run gc-verify "$FIX/attestations.ndjson"
+    assert_failure 65
+    assert_output --partial "an attestation needs --registry"
     run gc-attest sign --keydir /tmp
     assert_failure 64
     run gc-attest keygen --device a --class pv --rated-w 1 --zone z

@@ -115,6 +115,16 @@ check_completions() {
     check_completions gc-amm
 }
 
+@test "gc-issue: bash, zsh and fish completions cover every long option and subcommand" {
+    help_of gc-issue
+    # Guard against a vacuous pass: the usage lines name the subcommands.
+    [ "$(subcommands gc-issue | tr '\n' ' ')" = "keygen package pledge release transfer " ] || {
+        echo "gc-issue --help: subcommands '$(subcommands gc-issue)', not 'keygen package pledge release transfer'; extraction is broken"
+        return 1
+    }
+    check_completions gc-issue
+}
+
 @test "completions/gc.bash parses and registers every program" {
     run bash -n "$COMPDIR/gc.bash"
     [ "$status" -eq 0 ] || {
@@ -122,7 +132,7 @@ check_completions() {
         return 1
     }
     run bash -c '. "$1" && complete -p gc-attest && complete -p gc-verify && complete -p gc-pool &&
-        complete -p gc-amm' _ "$COMPDIR/gc.bash"
+        complete -p gc-amm && complete -p gc-issue' _ "$COMPDIR/gc.bash"
     [ "$status" -eq 0 ] || {
         echo "sourcing completions/gc.bash does not register every program: $output"
         return 1
@@ -188,12 +198,12 @@ check_completions() {
         echo "zsh -n completions/_gc: $output"
         return 1
     }
-    head -n 1 "$COMPDIR/_gc" | grep -qx '#compdef gc-attest gc-verify gc-pool gc-amm' || {
-        echo "completions/_gc does not start with '#compdef gc-attest gc-verify gc-pool gc-amm'"
+    head -n 1 "$COMPDIR/_gc" | grep -qx '#compdef gc-attest gc-verify gc-pool gc-amm gc-issue' || {
+        echo "completions/_gc does not start with '#compdef gc-attest gc-verify gc-pool gc-amm gc-issue'"
         return 1
     }
     local p
-    for p in gc-pool gc-amm; do
+    for p in gc-pool gc-amm gc-issue; do
         grep -qE "^$p\\) _$p " "$COMPDIR/_gc" || {
             echo "completions/_gc does not dispatch $p to _$p"
             return 1
@@ -205,7 +215,7 @@ check_completions() {
     command -v fish >/dev/null || skip "fish is not installed"
     local f
     for f in "$COMPDIR/gc-attest.fish" "$COMPDIR/gc-verify.fish" "$COMPDIR/gc-pool.fish" \
-        "$COMPDIR/gc-amm.fish"; do
+        "$COMPDIR/gc-amm.fish" "$COMPDIR/gc-issue.fish"; do
         run fish -n "$f"
         [ "$status" -eq 0 ] || {
             echo "fish -n completions/${f##*/}: $output"

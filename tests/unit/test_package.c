@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gc_json.h"
 #include "gc_package.h"
+#include "gc_terms.h"
 #include "gc_ray.h"
 
 /* 10 GPUs' worth of green GPU-seconds an hour at 2 USD, 80 % sold, a 5 % servicer fee. */
@@ -138,13 +140,89 @@ static void test_tranches(void **state)
     assert_string_equal(f.reason, "bad_field");
 }
 
+/* A valid term sheet, and one edit of it per way a term sheet can be wrong. */
+#define TERMS_HEAD                                                                                 \
+    "{\"type\":\"terms\",\"v\":1,\"package\":\"p1\",\"issuer\":\"iss\",\"spv\":{\"name\":"         \
+    "\"S\",\"jurisdiction\":\"KY\"},\"pools\":[\"a\",\"b\"],\"window_h\":24,"                      \
+    "\"utilization_bps\":8000,\"servicer_fee_bps\":0,\"discount_bps\":1000,\"haircut_bps\":0,"     \
+    "\"min_junior_bps\":0,"
+#define TERMS_OK_TAIL                                                                              \
+    "\"currency\":\"USD\",\"start\":\"2026-11-02T00:00:00Z\",\"end\":\"2026-11-03T00:00:00Z\","    \
+    "\"price_source\":\"fixed\",\"price_micros\":5,"                                               \
+    "\"tranches\":[{\"tranche\":\"s\",\"seniority\":1,\"share_bps\":5000,\"coupon_bps\":0},"       \
+    "{\"tranche\":\"j\",\"seniority\":2,\"size_micros\":7,\"coupon_bps\":0}],"                     \
+    "\"subscriptions\":[{\"holder\":\"" HEX64 "\",\"tranche\":\"j\",\"amount_micros\":3}]}"
+#define HEX64 "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+
+static const char *parse_terms(const char *text, struct gc_terms *t)
+{
+    static char reason[64];
+    struct gc_fail f;
+    json_t *rec = gc_json_parse_object(text, strlen(text), &f);
+    bool ok;
+
+    assert_non_null(rec);
+    ok = gc_terms_parse(rec, "terms", t, &f);
+    json_decref(rec);
+    gc_terms_release(t);
+    snprintf(reason, sizeof(reason), "%s", ok ? "ok" : f.reason);
+    return reason;
+}
+
+static void test_terms_parse(void **state)
+{
+    static const struct {
+        const char *tail;
+        const char *reason;
+    } bad[] = {
+        {"\"currency\":\"usd\"}", "bad_field"}, /* lowercase */
+        {"\"currency\":\"USD\",\"start\":\"2026-11-02T00:30:00Z\",\"end\":"
+         "\"2026-11-03T00:00:00Z\",\"price_source\":\"fixed\",\"price_micros\":5,\"tranches\":"
+         "[{\"tranche\":\"s\",\"seniority\":1,\"share_bps\":5000,\"coupon_bps\":0}],"
+         "\"subscriptions\":[]}",
+         "bad_field"}, /* not an hour */
+        {"\"currency\":\"USD\",\"start\":\"2026-11-02T00:00:00Z\",\"end\":"
+         "\"2026-11-03T00:00:00Z\",\"price_source\":\"fixed\",\"price_micros\":5,\"tranches\":"
+         "[{\"tranche\":\"s\",\"seniority\":1,\"share_bps\":5000,\"size_micros\":3,"
+         "\"coupon_bps\":0}],\"subscriptions\":[]}",
+         "bad_field"}, /* both a size and a share */
+        {"\"currency\":\"USD\",\"start\":\"2026-11-02T00:00:00Z\",\"end\":"
+         "\"2026-11-03T00:00:00Z\",\"price_source\":\"fixed\",\"price_micros\":5,\"tranches\":"
+         "[{\"tranche\":\"s\",\"seniority\":1,\"share_bps\":5000,\"coupon_bps\":0}],"
+         "\"subscriptions\":[{\"holder\":\"" HEX64 "\",\"tranche\":\"x\",\"amount_micros\":3}]}",
+         "bad_field"}, /* a subscription to no tranche */
+        {"\"currency\":\"USD\",\"start\":\"2026-11-02T00:00:00Z\",\"end\":"
+         "\"2026-11-03T00:00:00Z\",\"price_source\":\"index\",\"tranches\":[{\"tranche\":\"s\","
+         "\"seniority\":1,\"share_bps\":5000,\"coupon_bps\":0},{\"tranche\":\"s\",\"seniority\":2,"
+         "\"share_bps\":1,\"coupon_bps\":0}],\"subscriptions\":[]}",
+         "bad_field"}, /* a tranche twice */
+        {"\"currency\":\"USD\",\"start\":\"2026-11-02T00:00:00Z\",\"end\":"
+         "\"2026-11-03T00:00:00Z\",\"price_source\":\"fixed\",\"tranches\":[{\"tranche\":\"s\","
+         "\"seniority\":1,\"share_bps\":5000,\"coupon_bps\":0}],\"subscriptions\":[]}",
+         "bad_field"}, /* a fixed price without price_micros */
+    };
+    struct gc_terms t;
+
+    (void)state;
+    assert_string_equal(parse_terms(TERMS_HEAD TERMS_OK_TAIL, &t), "ok");
+    assert_int_equal(t.hours, 24);
+    assert_int_equal(t.n_pools, 2);
+    assert_int_equal(t.n_subs, 1);
+    assert_null(t.subs); /* released */
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        char text[2048];
+
+        snprintf(text, sizeof(text), "%s%s", TERMS_HEAD, bad[i].tail);
+        assert_string_equal(parse_terms(text, &t), bad[i].reason);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_nav_undiscounted),
-        cmocka_unit_test(test_nav_discounted),
-        cmocka_unit_test(test_nav_bad_inputs),
-        cmocka_unit_test(test_tranches),
+        cmocka_unit_test(test_nav_undiscounted), cmocka_unit_test(test_nav_discounted),
+        cmocka_unit_test(test_nav_bad_inputs),   cmocka_unit_test(test_tranches),
+        cmocka_unit_test(test_terms_parse),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
