@@ -473,6 +473,8 @@ static void parse_args(int argc, char **argv, struct gc_issue_opts *o)
     if (strcmp(o->verb, "keygen") == 0) {
         if (o->id[0] == '\0' || o->nfiles > 0)
             gc_cli_usage("keygen needs --id ID and takes no files");
+        if (o->filter.output != NULL || o->filter.rejects != NULL)
+            gc_cli_usage("keygen prints its party record on standard output: no -o or --rejects");
     } else if (strcmp(o->verb, "package") == 0) {
         if (o->terms == NULL || o->validators == NULL || o->quorum == 0)
             gc_cli_usage("package needs --terms, --validators and --quorum");

@@ -306,6 +306,8 @@ transfer() {
     [ "$(stat -c %a k/dave.key)" = 600 ]
     run -73 gc-issue keygen --id dave -k k/dave.key
     run -64 gc-issue keygen --id Dave -k k/other.key
+    run -64 gc-issue keygen --id eve -k k/eve.key -o eve.ndjson
+    assert_file_not_exists k/eve.key
     run -64 gc-issue transfer -k k/dave.key --position "$(pos 0)" --to "$(pk bob)" --terms x
     assert_output --partial -- "--terms does not go with transfer"
     run -64 gc-issue pledge -k k/dave.key --position "$(pos 0)" --to "$(pk bob)" --units 3
