@@ -204,7 +204,7 @@ static void emit_package(struct packager *p, struct gc_filter *flt, const struct
     uint8_t hash[GC_SHA256_LEN];
     json_t *rec;
 
-    gc_position_book_init(&book, NULL);
+    gc_position_book_init(&book, NULL, NULL);
     rec = gc_package_record(p->terms_rec, &p->terms, p->c, p->n,
                             p->terms.price_from_index ? &p->price : NULL, val, key->pk,
                             &p->validators, p->opts->quorum, &p->msg);
@@ -335,7 +335,7 @@ static int gc_issue_move(const struct gc_issue_opts *o)
     int status;
 
     signing_key(o->key, &key);
-    gc_position_book_init(&book, NULL);
+    gc_position_book_init(&book, NULL, NULL);
     gc_filter_init(&flt, &o->filter);
     flt.aggregate = true;
     gc_filter_run(&flt, o->files, o->nfiles, take_owned, &book);

@@ -31,6 +31,7 @@
 static const char help[] =
     "usage: gc-verify [--registry FILE] [--state FILE] [--now TS] [--slack-bps N]\n"
     "                 [--validators FILE --quorum K] [--snapshots FILE] [--allowlist FILE]\n"
+    "                 [--issuers FILE]\n"
     "                 [-o FILE] [--rejects FILE] [--max-line-bytes N] [-q] [--progress]\n"
     "                 [FILE...]\n"
     "       gc-verify challenges --registry FILE --snapshots FILE [FILE...]\n"
@@ -56,6 +57,7 @@ static const char help[] =
     "      --snapshots FILE     pool snapshots: check pool.proof records against them;\n"
     "                           tasks take their beacons from them\n"
     "      --allowlist FILE     party records: the only holders positions may go to\n"
+    "      --issuers FILE       party records: the only keys packages may be signed by\n"
     "      --recompute CMD      tasks: re-run each challenged chunk as CMD SPEC INDEX,\n"
     "                           which prints the chunk's hash\n"
     "      --pay                tasks: a payment record per paid replica\n" GC_FILTER_HELP;
@@ -71,6 +73,7 @@ enum {
     OPT_RECOMPUTE,
     OPT_PAY,
     OPT_ALLOWLIST,
+    OPT_ISSUERS,
 };
 
 struct gc_verify_opts {
@@ -84,6 +87,7 @@ struct gc_verify_opts {
     const char *snapshots;
     const char *recompute;
     const char *allowlist;
+    const char *issuers;
     bool pay;
     struct gc_filter_opts filter;
     char **files;
@@ -97,6 +101,7 @@ struct gc_verifier {
     struct gc_map roots;      /* "pool@hour" -> the snapshot's root (32 bytes) */
     struct gc_chains chains;
     struct gc_map allow;           /* --allowlist: holder public key -> itself */
+    struct gc_map issuers;         /* --issuers: issuer public key -> itself */
     struct gc_position_book owned; /* packages, positions and their moves */
     struct gc_buf msg;
 };
@@ -256,7 +261,10 @@ static int gc_verify_run(const struct gc_verify_opts *o)
         gc_load_records(o->snapshots, false, load_snapshot, &v.roots);
     if (o->allowlist != NULL)
         gc_load_records(o->allowlist, false, gc_party_add, &v.allow);
-    gc_position_book_init(&v.owned, o->allowlist != NULL ? &v.allow : NULL);
+    if (o->issuers != NULL)
+        gc_load_records(o->issuers, false, gc_party_add, &v.issuers);
+    gc_position_book_init(&v.owned, o->allowlist != NULL ? &v.allow : NULL,
+                          o->issuers != NULL ? &v.issuers : NULL);
     if (o->state != NULL) {
         gc_lock_state(o->state);
         gc_chains_load(&v.chains, o->state);
@@ -271,6 +279,7 @@ static int gc_verify_run(const struct gc_verify_opts *o)
     gc_pubkey_set_release(&v.validators);
     gc_position_book_release(&v.owned);
     gc_pubkey_set_release(&v.allow);
+    gc_pubkey_set_release(&v.issuers);
     release_roots(&v.roots);
     gc_chains_release(&v.chains);
     gc_buf_release(&v.msg);
@@ -429,6 +438,7 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
         {"recompute", required_argument, NULL, OPT_RECOMPUTE},
         {"pay", no_argument, NULL, OPT_PAY},
         {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
+        {"issuers", required_argument, NULL, OPT_ISSUERS},
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -472,6 +482,9 @@ static void parse_args(int argc, char **argv, struct gc_verify_opts *o)
             break;
         case OPT_ALLOWLIST:
             o->allowlist = optarg;
+            break;
+        case OPT_ISSUERS:
+            o->issuers = optarg;
             break;
         case OPT_SLACK:
             o->slack_bps = gc_cli_int("slack-bps", optarg, 0, 1000000);

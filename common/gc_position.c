@@ -9,10 +9,12 @@
 #include "gc_signed.h"
 #include "banned.h"
 
-void gc_position_book_init(struct gc_position_book *b, const struct gc_map *allow)
+void gc_position_book_init(struct gc_position_book *b, const struct gc_map *allow,
+                           const struct gc_map *issuers)
 {
     memset(b, 0, sizeof(*b));
     b->allow = allow;
+    b->issuers = issuers;
 }
 
 static void release_values(struct gc_map *m, void (*fn)(void *))
@@ -201,6 +203,18 @@ static bool add_package(struct gc_position_book *b, const json_t *rec, struct gc
         return false;
     }
     hex_of(h, p->hash);
+    if (b->issuers != NULL) {
+        char key[GC_HASH_HEX];
+
+        hex_of(p->issuer_pk, key);
+        if (gc_map_get(b->issuers, key) == NULL) {
+            free_pkg(p);
+            return gc_fail(f, "unknown_issuer",
+                           "the package is signed by %.16s…, not a key of "
+                           "--issuers",
+                           key);
+        }
+    }
     if (!first_time(b, p->hash, f)) {
         free_pkg(p);
         return false;

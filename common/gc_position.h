@@ -60,16 +60,19 @@ struct gc_transfer_out {
 };
 
 struct gc_position_book {
-    struct gc_map packages;     /* package record hash -> gc_pkg */
-    struct gc_map positions;    /* position id -> gc_position */
-    struct gc_map pledges;      /* pledge id -> gc_pledge */
-    struct gc_map transfers;    /* transfer record hash -> gc_transfer_out */
-    struct gc_map seen;         /* hashes of records taken, to spot replays */
-    const struct gc_map *allow; /* --allowlist: holder public key -> party id; NULL = anyone */
+    struct gc_map packages;       /* package record hash -> gc_pkg */
+    struct gc_map positions;      /* position id -> gc_position */
+    struct gc_map pledges;        /* pledge id -> gc_pledge */
+    struct gc_map transfers;      /* transfer record hash -> gc_transfer_out */
+    struct gc_map seen;           /* hashes of records taken, to spot replays */
+    const struct gc_map *allow;   /* --allowlist: holder public keys; NULL = anyone */
+    const struct gc_map *issuers; /* --issuers: issuer public keys; NULL = any key */
     struct gc_buf msg;
 };
 
-void gc_position_book_init(struct gc_position_book *b, const struct gc_map *allow);
+/* ALLOW and ISSUERS are sets of public keys (gc_pubkey_set_add), or NULL for no check. */
+void gc_position_book_init(struct gc_position_book *b, const struct gc_map *allow,
+                           const struct gc_map *issuers);
 void gc_position_book_release(struct gc_position_book *b);
 
 /* True for the record types the book takes: package, position, transfer, pledge, release. */
@@ -80,7 +83,8 @@ bool gc_position_book_takes(const json_t *rec);
  * "unknown_pledge", "bad_signature", "bad_id", "not_holder", "replay",
  * "double_spend" (a transfer of a consumed position), "spent" (a pledge of
  * one), "pledged", "over_units", "over_issue", "not_allowed",
- * "units_not_conserved", "bad_position", "not_pledged", the package checks
+ * "units_not_conserved", "bad_position", "not_pledged", "unknown_issuer"
+ * (a package signed by a key not in ISSUERS), the package checks
  * of gc_package_check, "bad_field".
  */
 bool gc_position_book_add(struct gc_position_book *b, const json_t *rec, struct gc_fail *f);

@@ -18,6 +18,7 @@ complete -c gc-verify -n $nosub -l slack-bps -x -d 'Tolerance above rated power 
 complete -c gc-verify -n $nosub -l validators -r -F -d 'Validator records: check pool snapshots co-signatures'
 complete -c gc-verify -l snapshots -r -F -d 'Pool snapshots: check pool.proof records against them; tasks take their beacons from them'
 complete -c gc-verify -n $nosub -l allowlist -r -F -d 'Party records: the only holders positions may go to'
+complete -c gc-verify -n $nosub -l issuers -r -F -d 'Party records: the only keys packages may be signed by'
 complete -c gc-verify -n $nosub -l quorum -x -d 'Signatures of distinct listed validators a snapshot needs'
 complete -c gc-verify -n $tasks -l recompute -x -a '(__fish_complete_command)' -d 'Re-run each challenged chunk as CMD SPEC INDEX'
 complete -c gc-verify -n $tasks -l pay -d 'A payment record per paid replica'

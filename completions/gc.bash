@@ -172,7 +172,8 @@ _gc_verify() {
     local _gc_cur _gc_prev
     local -a _gc_args
     local opts="--registry --state --now --slack-bps --validators --quorum --snapshots --allowlist
-        -o --output --rejects --max-line-bytes -q --quiet --progress -h --help -V --version"
+        --issuers -o --output --rejects --max-line-bytes -q --quiet --progress -h --help -V
+        --version"
     local tasks_opts="--registry --snapshots --recompute --pay -o --output --rejects
         --max-line-bytes -q --quiet --progress"
     local challenges_opts="--registry --snapshots -o --output --rejects --max-line-bytes -q --quiet
@@ -192,7 +193,7 @@ _gc_verify() {
     fi
 
     case $_gc_prev in
-    --registry | --state | --validators | --snapshots | --allowlist | -o | --output | --rejects)
+    --registry | --state | --validators | --snapshots | --allowlist | --issuers | -o | --output | --rejects)
         _gc_files
         return
         ;;

@@ -299,6 +299,19 @@ transfer() {
     run -64 gc-verify tasks --registry x --snapshots y --allowlist allow.ndjson
 }
 
+@test "gc-verify --issuers: a package signed by a key not listed is refused, and what names it" {
+    jq -c 'select(.party == "issuer")' "$IX/parties.ndjson" >issuers.ndjson
+    run -0 gc-verify -q --issuers issuers.ndjson "$W/issue.ndjson"
+    # The same term sheet packaged by alice, with herself as the issuer.
+    mkdir -m 700 k && cp "$W/keys/alice.key" k/ && chmod 600 k/alice.key
+    jq -c '.issuer = "alice"' "$IX/terms.ndjson" >terms.ndjson
+    gc-issue package -q -k k/alice.key --terms terms.ndjson --validators "$IX/validators.ndjson" \
+        --quorum 2 --index "$IX/index.ndjson" "$IX/snapshots.ndjson" >rogue.ndjson
+    run -0 gc-verify -q rogue.ndjson
+    run -65 gc-verify -q --issuers issuers.ndjson --rejects rej.ndjson rogue.ndjson
+    [ "$(reasons rej.ndjson | paste -sd' ')" = "unknown_issuer unknown_package unknown_package unknown_package unknown_package unknown_package" ]
+}
+
 @test "gc-issue keygen: a party record for a new key, and options only with their commands" {
     mkdir -m 700 k
     run -0 gc-issue keygen --id dave -k k/dave.key
