@@ -39,4 +39,60 @@ bool gc_art_for_draw(int64_t micros, gc_u128 rate, gc_u128 *out);
 /* The normalised debt a repayment of MICROS clears: floor(micros x RAY / rate), never more. */
 bool gc_art_for_repay(int64_t micros, gc_u128 rate, gc_u128 *out);
 
+/* One vault: a holder's pledged collateral and the stablecoin drawn against it. */
+struct gc_vault {
+    gc_u128 art;               /* normalised debt */
+    int64_t debt_micros;       /* gc_debt_micros(art, rate) as of the last event */
+    int64_t collateral_micros; /* the pledged positions' value less the haircut (oracle) */
+};
+
+/*
+ * The reserve of one collateral type. The solvency equation, kept exactly
+ * after every event and checked by gc_reserve_check:
+ *
+ *     supply + surplus = sum of vault debts + bad debt
+ *
+ * (Maker's vat: all stablecoin ever owed is either in circulation or the
+ * reserve's). A draw adds its amount to supply and the debt, rounded up, to
+ * the vault, the rounding to surplus; a repayment takes its amount from
+ * supply and at most that from the debt, the rest to surplus; a drip adds
+ * the fee to debt and surplus alike; a write-off burns what the collateral
+ * covers and moves the rest of the debt to bad debt.
+ */
+struct gc_reserve {
+    struct gc_fee fee;
+    struct gc_vault *vaults;
+    size_t n;
+    int64_t supply_micros, surplus_micros, bad_debt_micros;
+    int64_t
+        liquidation_bps;    /* a vault is safe while debt x liquidation_bps <= collateral x 10000 */
+    int64_t ceiling_micros; /* the sum of debts may not pass it */
+    int64_t min_draw_micros; /* the smallest draw (Maker's dust) */
+};
+
+/* Drips the fee to NOW and adds it to every vault's debt and to surplus. */
+bool gc_reserve_drip(struct gc_reserve *r, int64_t now, struct gc_fail *f);
+
+/*
+ * Draws MICROS into vault V. Refuses "under_minimum", "over_ceiling" and
+ * "over_ratio" (the vault would not be safe), changing nothing.
+ */
+bool gc_reserve_draw(struct gc_reserve *r, size_t v, int64_t micros, struct gc_fail *f);
+
+/* Repays MICROS (at most the debt, else "over_debt") of vault V. */
+bool gc_reserve_repay(struct gc_reserve *r, size_t v, int64_t micros, struct gc_fail *f);
+
+/* Whether vault V is safe: debt x liquidation_bps <= collateral x 10000. */
+bool gc_reserve_safe(const struct gc_reserve *r, size_t v);
+
+/*
+ * Liquidates an unsafe vault V ("safe" if it is not): its collateral is
+ * sold for stablecoin that is burned, up to the debt; the debt left is bad
+ * debt; the vault ends with no debt and no collateral.
+ */
+bool gc_reserve_write_off(struct gc_reserve *r, size_t v, struct gc_fail *f);
+
+/* Recomputes every vault's debt from its art and checks the solvency equation. */
+bool gc_reserve_check(const struct gc_reserve *r, struct gc_fail *f);
+
 #endif
