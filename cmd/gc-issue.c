@@ -161,7 +161,7 @@ static bool take_snapshot(void *ctx, struct gc_filter *flt, json_t *rec, const s
 
     if (!gc_field_const(rec, "type", "pool", f) ||
         !gc_quorum_check(rec, &p->validators, p->opts->quorum, f) ||
-        !gc_terms_collateral(&p->terms, rec, &c, &is_collateral, f))
+        !gc_terms_collateral(&p->terms, rec, &p->msg, &c, &is_collateral, f))
         return false;
     if (!is_collateral)
         return true;
@@ -175,19 +175,23 @@ static bool take_snapshot(void *ctx, struct gc_filter *flt, json_t *rec, const s
     return true;
 }
 
-/* Seals REC with KEY, checks the result through BOOK as gc-verify would, and writes it. */
+/*
+ * Seals REC with KEY (or writes it unsigned when KEY is NULL), checks the
+ * result through BOOK as gc-verify would, writes it, and gives its record hash.
+ */
 static void seal_emit(struct gc_filter *flt, struct gc_position_book *book, json_t *rec,
-                      const struct gc_key *key, struct gc_buf *msg, struct gc_buf *out)
+                      const struct gc_key *key, struct gc_buf *msg, struct gc_buf *out,
+                      uint8_t hash[GC_SHA256_LEN])
 {
-    uint8_t hash[GC_SHA256_LEN];
     struct gc_fail f;
     json_t *back;
 
-    if (key != NULL)
+    if (key != NULL) {
         gc_signed_seal(rec, key, msg, out, hash);
-    else {
+    } else {
         gc_buf_reset(out);
         gc_jcs_append(out, rec);
+        gc_sha256(out->ptr, out->len, hash);
     }
     back = gc_json_parse_object(out->ptr, out->len, &f);
     if (back == NULL || !gc_position_book_add(book, back, &f))
@@ -201,15 +205,14 @@ static void emit_package(struct packager *p, struct gc_filter *flt, const struct
                          const struct gc_key *key)
 {
     struct gc_position_book book;
-    uint8_t hash[GC_SHA256_LEN];
+    uint8_t package_hash[GC_SHA256_LEN], hash[GC_SHA256_LEN];
     json_t *rec;
 
     gc_position_book_init(&book, NULL, NULL);
     rec = gc_package_record(p->terms_rec, &p->terms, p->c, p->n,
                             p->terms.price_from_index ? &p->price : NULL, val, key->pk,
                             &p->validators, p->opts->quorum, &p->msg);
-    seal_emit(flt, &book, rec, key, &p->msg, &p->out);
-    gc_signed_hash(rec, &p->msg, hash);
+    seal_emit(flt, &book, rec, key, &p->msg, &p->out, package_hash);
     json_decref(rec);
     for (size_t k = 0; k < p->terms.n_tranches; k++)
         for (size_t i = 0; i < p->terms.n_subs; i++) {
@@ -217,9 +220,9 @@ static void emit_package(struct packager *p, struct gc_filter *flt, const struct
 
             if (s->tranche != k || s->units == 0)
                 continue;
-            rec = gc_position_new(p->terms.package, hash, p->terms.tranches[k].name, s->holder,
-                                  s->units, (int64_t)i, &p->msg);
-            seal_emit(flt, &book, rec, key, &p->msg, &p->out);
+            rec = gc_position_new(p->terms.package, package_hash, p->terms.tranches[k].name,
+                                  s->holder, s->units, (int64_t)i, &p->msg);
+            seal_emit(flt, &book, rec, key, &p->msg, &p->out, hash);
             json_decref(rec);
         }
     gc_position_book_release(&book);
@@ -349,14 +352,12 @@ static int gc_issue_move(const struct gc_issue_opts *o)
             char thash[GC_HASH_HEX];
             const json_t *made;
 
-            seal_emit(&flt, &book, rec, &key, &msg, &out);
+            seal_emit(&flt, &book, rec, &key, &msg, &out, hash);
             if (strcmp(o->verb, "transfer") == 0) {
                 /* The positions the transfer makes follow it, so a reader can name them. */
-                gc_signed_hash(rec, &msg, hash);
                 gc_hex_encode(hash, GC_SHA256_LEN, thash);
-                thash[2 * GC_SHA256_LEN] = '\0';
                 for (int i = 0; (made = gc_position_output(&book, thash, i)) != NULL; i++)
-                    seal_emit(&flt, &book, (json_t *)made, NULL, &msg, &out);
+                    seal_emit(&flt, &book, (json_t *)made, NULL, &msg, &out, hash);
             }
             json_decref(rec);
         }

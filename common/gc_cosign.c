@@ -15,6 +15,12 @@ static void signed_bytes(const json_t *rec, struct gc_buf *msg)
     gc_jcs_append_without(msg, rec, "sigs", NULL);
 }
 
+void gc_snapshot_hash(const json_t *rec, struct gc_buf *msg, uint8_t hash[GC_SHA256_LEN])
+{
+    signed_bytes(rec, msg);
+    gc_sha256(msg->ptr, msg->len, hash);
+}
+
 static bool sigs_of(const json_t *rec, json_t **sigs, struct gc_fail *f)
 {
     *sigs = json_object_get(rec, "sigs");

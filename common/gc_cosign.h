@@ -36,6 +36,9 @@ bool gc_cosign(json_t *rec, const struct gc_key *key, struct gc_buf *out, struct
 bool gc_quorum_check(const json_t *rec, const struct gc_map *validators, int64_t quorum,
                      struct gc_fail *f);
 
+/* The record hash of a snapshot: SHA-256 of its canonical bytes without "sigs". */
+void gc_snapshot_hash(const json_t *rec, struct gc_buf *msg, uint8_t hash[GC_SHA256_LEN]);
+
 /*
  * gc_load_records callback for a validators file (VALIDATORS_MAP, a gc_map):
  * "validator" records, public key -> the key (gc_pubkey_set_add); release the

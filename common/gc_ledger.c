@@ -146,7 +146,6 @@ static void write_head(const struct gc_ledger *l)
     struct gc_buf out = GC_BUF_INIT;
 
     gc_hex_encode(l->head, GC_SHA256_LEN, hex);
-    hex[2 * GC_SHA256_LEN] = '\0';
     gc_buf_addf(&out, "{\"hash\":\"%s\",\"seq\":%lld,\"type\":\"ledger.head\",\"v\":1}\n", hex,
                 (long long)l->seq);
     gc_atomic_write(hp, out.ptr, out.len);

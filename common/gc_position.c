@@ -41,7 +41,7 @@ static void free_position(void *v)
     free(p);
 }
 
-static void free_key(void *v)
+static void free_plain(void *v)
 {
     free(v);
 }
@@ -50,10 +50,10 @@ void gc_position_book_release(struct gc_position_book *b)
 {
     release_values(&b->packages, free_pkg);
     release_values(&b->positions, free_position);
-    release_values(&b->transfers, free_key);
-    release_values(&b->pledges, free_key);
+    release_values(&b->transfers, free_plain);
+    release_values(&b->pledges, free_plain);
     /* seen's keys are its values */
-    release_values(&b->seen, free_key);
+    release_values(&b->seen, free_plain);
     gc_buf_release(&b->msg);
 }
 
@@ -70,12 +70,6 @@ bool gc_position_book_takes(const json_t *rec)
 
 /* --- helpers --- */
 
-static void hex_of(const uint8_t h[GC_SHA256_LEN], char out[GC_HASH_HEX])
-{
-    gc_hex_encode(h, GC_SHA256_LEN, out);
-    out[2 * GC_SHA256_LEN] = '\0';
-}
-
 /* The id of a position or pledge: SHA-256 of its canonical bytes without FIELD and "sig". */
 static void record_id(const json_t *rec, const char *field, struct gc_buf *msg,
                       char id[GC_HASH_HEX])
@@ -88,7 +82,7 @@ static void record_id(const json_t *rec, const char *field, struct gc_buf *msg,
     json_object_del(copy, field);
     gc_signed_hash(copy, msg, h);
     json_decref(copy);
-    hex_of(h, id);
+    gc_hex_encode(h, GC_SHA256_LEN, id);
 }
 
 void gc_record_set_id(json_t *rec, const char *field, struct gc_buf *msg, char id[GC_HASH_HEX])
@@ -106,7 +100,7 @@ static bool check_id(const json_t *rec, const char *field, struct gc_buf *msg, c
 
     if (!gc_field_hex(rec, field, h, sizeof(h), f))
         return false;
-    hex_of(h, stated);
+    gc_hex_encode(h, GC_SHA256_LEN, stated);
     record_id(rec, field, msg, id);
     if (strcmp(id, stated) != 0)
         return gc_fail(f, "bad_id", "field '%s' is not the record's id", field);
@@ -132,7 +126,7 @@ static bool allowed(const struct gc_position_book *b, const uint8_t pk[GC_PUBKEY
 
     if (b->allow == NULL)
         return true;
-    hex_of(pk, hex);
+    gc_hex_encode(pk, GC_SHA256_LEN, hex);
     if (gc_map_get(b->allow, hex) == NULL)
         return gc_fail(f, "not_allowed", "the %s %.16s… is not on the allow-list", role, hex);
     return true;
@@ -161,7 +155,7 @@ static struct gc_position *named_position(struct gc_position_book *b, const json
 
     if (!gc_field_hex(rec, "position", id, sizeof(id), f))
         return NULL;
-    hex_of(id, hex);
+    gc_hex_encode(id, GC_SHA256_LEN, hex);
     p = gc_map_get(&b->positions, hex);
     if (p == NULL) {
         gc_fail(f, "unknown_position",
@@ -187,7 +181,7 @@ static bool signed_by(struct gc_position_book *b, const json_t *rec, const char 
         return gc_fail(f, "not_holder", "field '%s' is not the %s", key, who);
     if (!gc_signed_check(rec, sig, pk, who, &b->msg, h, f))
         return false;
-    hex_of(h, hash);
+    gc_hex_encode(h, GC_SHA256_LEN, hash);
     return true;
 }
 
@@ -202,11 +196,11 @@ static bool add_package(struct gc_position_book *b, const json_t *rec, struct gc
         free_pkg(p);
         return false;
     }
-    hex_of(h, p->hash);
+    gc_hex_encode(h, GC_SHA256_LEN, p->hash);
     if (b->issuers != NULL) {
         char key[GC_HASH_HEX];
 
-        hex_of(p->issuer_pk, key);
+        gc_hex_encode(p->issuer_pk, GC_SHA256_LEN, key);
         if (gc_map_get(b->issuers, key) == NULL) {
             free_pkg(p);
             return gc_fail(f, "unknown_issuer",
@@ -260,7 +254,7 @@ static bool add_position(struct gc_position_book *b, const json_t *rec, struct g
         !gc_field_int(rec, "subscription", 0, GC_TERMS_MAX_SUBSCRIPTIONS, &index, f) ||
         !gc_field_hex(rec, "sig", sig, sizeof(sig), f))
         return false;
-    hex_of(ph, phex);
+    gc_hex_encode(ph, GC_SHA256_LEN, phex);
     p = gc_map_get(&b->packages, phex);
     if (p == NULL || strcmp(p->terms.package, package) != 0)
         return gc_fail(f, "unknown_package",
@@ -378,7 +372,7 @@ static bool add_derived(struct gc_position_book *b, const json_t *rec, struct gc
         !gc_field_int(rec, "output", 0, 1, &output, f) ||
         !gc_field_int(rec, "units", 1, INT64_MAX, &units, f))
         return false;
-    hex_of(th, thex);
+    gc_hex_encode(th, GC_SHA256_LEN, thex);
     t = gc_map_get(&b->transfers, thex);
     if (t == NULL)
         return gc_fail(f, "unknown_transfer", "transfer %.16s… is not known (it must come first)",
@@ -441,7 +435,7 @@ static bool add_release(struct gc_position_book *b, const json_t *rec, struct gc
 
     if (!gc_field_int(rec, "v", 1, 1, &v, f) || !gc_field_hex(rec, "pledge", ph, sizeof(ph), f))
         return false;
-    hex_of(ph, phex);
+    gc_hex_encode(ph, GC_SHA256_LEN, phex);
     pl = gc_map_get(&b->pledges, phex);
     if (pl == NULL)
         return gc_fail(f, "unknown_pledge", "pledge %.16s… is not known", phex);

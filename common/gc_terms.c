@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gc_cosign.h"
 #include "gc_hex.h"
 #include "gc_json.h"
 #include "gc_merkle.h"
@@ -204,22 +205,22 @@ bool gc_terms_has_pool(const struct gc_terms *t, const char *pool)
 
 /* --- collateral and price --- */
 
-bool gc_terms_collateral(const struct gc_terms *t, const json_t *rec, struct gc_collateral *c,
-                         bool *is_collateral, struct gc_fail *f)
+/* A snapshot hour of the window: a pool of T, in [start - window_h h, start). */
+static bool in_window(const struct gc_terms *t, const char *pool, int64_t hour)
 {
-    struct gc_buf msg = GC_BUF_INIT;
+    return gc_terms_has_pool(t, pool) && hour < t->start && hour >= t->start - t->window_h * 3600;
+}
 
+bool gc_terms_collateral(const struct gc_terms *t, const json_t *rec, struct gc_buf *msg,
+                         struct gc_collateral *c, bool *is_collateral, struct gc_fail *f)
+{
     *is_collateral = false;
     if (!gc_field_id_copy(rec, "pool", c->pool, f) || !gc_field_time(rec, "hour", &c->hour, f) ||
         !gc_field_int(rec, "green_gpu_s", 0, INT64_MAX, &c->green_gpu_s, f))
         return false;
-    if (!gc_terms_has_pool(t, c->pool) || c->hour >= t->start ||
-        c->hour < t->start - t->window_h * 3600)
+    if (!in_window(t, c->pool, c->hour))
         return true;
-    /* The hash of a co-signed snapshot leaves out its "sigs", as DESIGN.md says. */
-    gc_jcs_append_without(&msg, rec, "sigs", NULL);
-    gc_sha256(msg.ptr, msg.len, c->hash);
-    gc_buf_release(&msg);
+    gc_snapshot_hash(rec, msg, c->hash);
     *is_collateral = true;
     return true;
 }
@@ -475,8 +476,7 @@ static bool check_valuation(const json_t *rec, struct gc_terms *t, struct gc_col
     int64_t gpu_s = t->in.gpu_s_per_hour;
 
     for (size_t i = 0; i < n; i++)
-        if (!gc_terms_has_pool(t, c[i].pool) || c[i].hour >= t->start ||
-            c[i].hour < t->start - t->window_h * 3600)
+        if (!in_window(t, c[i].pool, c[i].hour))
             return gc_fail(f, "bad_root",
                            "snapshot of pool '%s' is outside the package's "
                            "pools or window",

@@ -81,9 +81,10 @@ struct gc_collateral {
  * Whether snapshot REC (already quorum-checked) is collateral of T: a pool
  * of T, an hour in [start - window_h h, start). Fills C when it is; false
  * without a failure when it is not; fails "bad_field" on a malformed snapshot.
+ * MSG is scratch space.
  */
-bool gc_terms_collateral(const struct gc_terms *t, const json_t *rec, struct gc_collateral *c,
-                         bool *is_collateral, struct gc_fail *f);
+bool gc_terms_collateral(const struct gc_terms *t, const json_t *rec, struct gc_buf *msg,
+                         struct gc_collateral *c, bool *is_collateral, struct gc_fail *f);
 
 /* An index record of gc-amm, as a price source. */
 struct gc_price {
