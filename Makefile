@@ -40,7 +40,7 @@ B = build/sanitize
 endif
 LDLIBS += $(PKG_LIBS) -lpthread
 
-PROGS       = gc-attest gc-verify gc-pool gc-amm gc-issue
+PROGS       = gc-attest gc-verify gc-pool gc-amm gc-issue gc-settle
 COMMON_SRC  = $(sort $(wildcard common/*.c))
 COMMON_OBJ  = $(COMMON_SRC:%.c=$(B)/obj/%.o)
 UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))

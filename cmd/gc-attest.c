@@ -34,7 +34,8 @@ static const char help[] =
     "                        [--max-gap-s N] [--map SPEC] [--counter] [-o FILE]\n"
     "                        [--rejects FILE] [FILE...]\n"
     "       gc-attest fetch URL [--cursor FILE] [--since-param NAME] [--token-file F]\n"
-    "                       [--timeout-s N] [--retries N] [--ca-file F] [--max-bytes N]\n"
+    "                       [--timeout-s N] [--retries N] [--backoff-ms N] [--ca-file F]\n"
+    "                       [--max-bytes N]\n"
     "                       [--format F ...] [-o FILE] [--rejects FILE]\n"
     "       gc-attest receipt -k KEYFILE --task ID --chunks FILE --started-at TS\n"
     "                         --ended-at TS --gpu-s N --energy-wh N [-o FILE]\n"
@@ -76,6 +77,8 @@ static const char help[] =
     "      --token-file F       fetch: bearer token, first line of F (mode 0600)\n"
     "      --timeout-s N        fetch: limit for one attempt (default 30)\n"
     "      --retries N          fetch: further attempts on timeouts, 429, 5xx (default 3)\n"
+    "      --backoff-ms N       fetch: wait before the first retry, doubled for each next,\n"
+    "                           plus up to as much again at random (default 1000)\n"
     "      --ca-file F          fetch: CA certificates to trust (TLS is always verified)\n"
     "      --max-bytes N        fetch: largest response accepted (default 67108864)\n"
     "      --task ID            receipt: the task the work was done for\n"
@@ -105,10 +108,6 @@ enum {
     OPT_COUNTER,
     OPT_CURSOR,
     OPT_SINCE_PARAM,
-    OPT_TOKEN_FILE,
-    OPT_TIMEOUT,
-    OPT_RETRIES,
-    OPT_CA_FILE,
     OPT_MAX_BYTES,
     OPT_TASK,
     OPT_CHUNKS,
@@ -700,10 +699,6 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
         {"counter", no_argument, NULL, OPT_COUNTER},
         {"cursor", required_argument, NULL, OPT_CURSOR},
         {"since-param", required_argument, NULL, OPT_SINCE_PARAM},
-        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
-        {"timeout-s", required_argument, NULL, OPT_TIMEOUT},
-        {"retries", required_argument, NULL, OPT_RETRIES},
-        {"ca-file", required_argument, NULL, OPT_CA_FILE},
         {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
         {"task", required_argument, NULL, OPT_TASK},
         {"chunks", required_argument, NULL, OPT_CHUNKS},
@@ -711,6 +706,7 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
         {"ended-at", required_argument, NULL, OPT_ENDED},
         {"gpu-s", required_argument, NULL, OPT_GPU_S},
         {"energy-wh", required_argument, NULL, OPT_ENERGY},
+        GC_HTTP_LONGOPTS,
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -726,7 +722,7 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
     o->verb = gc_cli_take_verb(&argc, &argv);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:o:qhV", longopts, NULL)) != -1) {
-        if (gc_cli_filter_opt(c, optarg, &o->filter, help))
+        if (gc_cli_filter_opt(c, optarg, &o->filter, help) || gc_cli_http_opt(c, optarg, &o->http))
             continue;
         switch (c) {
         case 'k':
@@ -815,18 +811,6 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
                 !*optarg)
                 gc_cli_usage("option '--since-param': '%s' is not a plain parameter name", optarg);
             o->since_param = optarg;
-            break;
-        case OPT_TOKEN_FILE:
-            o->http.token_file = optarg;
-            break;
-        case OPT_TIMEOUT:
-            o->http.timeout_ms = 1000 * gc_cli_int("timeout-s", optarg, 1, 86400);
-            break;
-        case OPT_RETRIES:
-            o->http.retries = (int)gc_cli_int("retries", optarg, 0, 100);
-            break;
-        case OPT_CA_FILE:
-            o->http.ca_file = optarg;
             break;
         case OPT_MAX_BYTES:
             o->http.max_bytes = (size_t)gc_cli_int("max-bytes", optarg, 1, (int64_t)1 << 40);

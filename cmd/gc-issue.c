@@ -392,10 +392,7 @@ static void parse_args(int argc, char **argv, struct gc_issue_opts *o)
         {NULL, 0, NULL, 0},
     };
     /* The options each command takes, as bits of (1 << (code - OPT_ID)). */
-    static const struct {
-        const char *verb;
-        unsigned options;
-    } verbs[] = {
+    static const struct gc_cli_verb verbs[] = {
         {"keygen", 1u << (OPT_ID - OPT_ID)},
         {"package", 1u << (OPT_TERMS - OPT_ID) | 1u << (OPT_VALIDATORS - OPT_ID) |
                         1u << (OPT_QUORUM - OPT_ID) | 1u << (OPT_INDEX - OPT_ID)},
@@ -404,8 +401,7 @@ static void parse_args(int argc, char **argv, struct gc_issue_opts *o)
         {"pledge", 1u << (OPT_POSITION - OPT_ID) | 1u << (OPT_TO - OPT_ID)},
         {"release", 1u << (OPT_PLEDGE - OPT_ID)},
     };
-    unsigned given = 0, allowed = 0;
-    bool known = false;
+    unsigned given = 0;
     int c;
 
     memset(o, 0, sizeof(*o));
@@ -458,17 +454,7 @@ static void parse_args(int argc, char **argv, struct gc_issue_opts *o)
     o->nfiles = argc - optind;
     if (o->verb == NULL)
         gc_cli_usage("a command is required: keygen, package, transfer, pledge or release");
-    for (size_t i = 0; i < sizeof(verbs) / sizeof(*verbs); i++)
-        if (strcmp(o->verb, verbs[i].verb) == 0) {
-            known = true;
-            allowed = verbs[i].options;
-        }
-    if (!known)
-        gc_cli_usage("unknown command '%s'", o->verb);
-    for (size_t i = 0; longopts[i].name != NULL; i++)
-        if (longopts[i].val >= OPT_ID && longopts[i].val <= OPT_PLEDGE &&
-            (given & ~allowed & 1u << (longopts[i].val - OPT_ID)))
-            gc_cli_usage("--%s does not go with %s", longopts[i].name, o->verb);
+    gc_cli_verb_check(o->verb, verbs, sizeof(verbs) / sizeof(*verbs), longopts, OPT_ID, given);
     if (o->key == NULL)
         gc_cli_usage("%s needs -k KEYFILE", o->verb);
     if (strcmp(o->verb, "keygen") == 0) {

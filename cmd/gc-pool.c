@@ -574,21 +574,6 @@ static int gc_pool_cosign(const struct gc_pool_opts *o)
 
 /* --- report --- */
 
-static bool load_intensity(void *ctx, json_t *rec, struct gc_fail *f)
-{
-    const char *zone;
-    int64_t v, hour, g;
-
-    if (!gc_field_const(rec, "type", "intensity", f) || !gc_field_int(rec, "v", 1, 1, &v, f) ||
-        !gc_field_id(rec, "zone", &zone, f) || !gc_field_time(rec, "hour", &hour, f) ||
-        !gc_field_int(rec, "gco2_per_kwh", 0, 100000, &g, f))
-        return false;
-    if (gc_floor_div(hour, 3600) * 3600 != hour)
-        return gc_fail(f, "bad_field", "field 'hour' must be the start of an hour");
-    gc_report_add_intensity(ctx, zone, hour, g);
-    return true;
-}
-
 /* Match records, certificates and GPU allocations in; the rest is read and passed over. */
 static bool report_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
                           struct gc_fail *f)
@@ -642,7 +627,7 @@ static int gc_pool_report(const struct gc_pool_opts *o)
 
     gc_report_init(&r);
     if (o->intensity != NULL) {
-        gc_load_records(o->intensity, false, load_intensity, &r);
+        gc_load_records(o->intensity, false, gc_intensity_add, &r.intensity);
         r.have_intensity = true;
     }
     gc_filter_init(&flt, &o->filter);

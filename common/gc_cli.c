@@ -113,6 +113,46 @@ void gc_cli_hex(const char *name, const char *arg, uint8_t *out, size_t n)
         gc_cli_usage("option '--%s': '%s' is not %zu lowercase hex digits", name, arg, 2 * n);
 }
 
+void gc_cli_verb_check(const char *verb, const struct gc_cli_verb *verbs, size_t n,
+                       const struct option *longopts, int first, unsigned given)
+{
+    const struct gc_cli_verb *v = NULL;
+
+    for (size_t i = 0; i < n && v == NULL; i++)
+        if (strcmp(verb, verbs[i].verb) == 0)
+            v = &verbs[i];
+    if (v == NULL)
+        gc_cli_usage("unknown command '%s'", verb);
+    for (size_t i = 0; longopts[i].name != NULL; i++) {
+        int bit = longopts[i].val - first;
+
+        if (bit >= 0 && bit < 32 && (given & ~v->options & 1u << bit))
+            gc_cli_usage("--%s does not go with %s", longopts[i].name, verb);
+    }
+}
+
+int gc_cli_http_opt(int c, const char *arg, struct gc_http_opts *o)
+{
+    switch (c) {
+    case GC_OPT_TOKEN_FILE:
+        o->token_file = arg;
+        return 1;
+    case GC_OPT_TIMEOUT:
+        o->timeout_ms = 1000 * gc_cli_int("timeout-s", arg, 1, 86400);
+        return 1;
+    case GC_OPT_RETRIES:
+        o->retries = (int)gc_cli_int("retries", arg, 0, 100);
+        return 1;
+    case GC_OPT_BACKOFF:
+        o->backoff_ms = gc_cli_int("backoff-ms", arg, 0, 60000);
+        return 1;
+    case GC_OPT_CA_FILE:
+        o->ca_file = arg;
+        return 1;
+    }
+    return 0;
+}
+
 int gc_cli_filter_opt(int c, const char *arg, struct gc_filter_opts *o, const char *help)
 {
     switch (c) {

@@ -10,14 +10,30 @@
 #include <stdint.h>
 
 #include "gc_filter.h"
+#include "gc_http.h"
 
 /* Long-only option codes; programs number their own from GC_OPT_PROGRAM. */
 enum {
     GC_OPT_REJECTS = 0x100,
     GC_OPT_MAX_LINE,
     GC_OPT_PROGRESS,
+    GC_OPT_TOKEN_FILE = 0x180, /* the HTTP options: gc_cli_http_opt */
+    GC_OPT_TIMEOUT,
+    GC_OPT_RETRIES,
+    GC_OPT_BACKOFF,
+    GC_OPT_CA_FILE,
     GC_OPT_PROGRAM = 0x200,
 };
+
+/* getopt_long entries of the HTTP client options (gc-attest fetch, gc-settle deliver). */
+#define GC_HTTP_LONGOPTS                                                                           \
+    {"token-file", required_argument, NULL, GC_OPT_TOKEN_FILE},                                    \
+        {"timeout-s", required_argument, NULL, GC_OPT_TIMEOUT},                                    \
+        {"retries", required_argument, NULL, GC_OPT_RETRIES},                                      \
+        {"backoff-ms", required_argument, NULL, GC_OPT_BACKOFF},                                   \
+    {                                                                                              \
+        "ca-file", required_argument, NULL, GC_OPT_CA_FILE                                         \
+    }
 
 /* getopt_long entries of the filter options; the short ones are "o:qhV". */
 #define GC_FILTER_LONGOPTS                                                                         \
@@ -58,6 +74,23 @@ const char *gc_cli_take_verb(int *argc, char ***argv);
  * Returns 0 if C was not one of them.
  */
 int gc_cli_filter_opt(int c, const char *arg, struct gc_filter_opts *o, const char *help);
+
+/* Handles HTTP option C into O; returns 0 if C is not one of them. */
+int gc_cli_http_opt(int c, const char *arg, struct gc_http_opts *o);
+
+/* A subcommand and the program's own options it takes, as bits of 1 << (code - first code). */
+struct gc_cli_verb {
+    const char *verb;
+    unsigned options;
+};
+
+/*
+ * Exits 64 unless VERB is one of VERBS (N of them) and each option of
+ * LONGOPTS with a code in [FIRST, FIRST + 32) that was GIVEN (bits as above)
+ * is among the verb's options.
+ */
+void gc_cli_verb_check(const char *verb, const struct gc_cli_verb *verbs, size_t n,
+                       const struct option *longopts, int first, unsigned given);
 
 /* Prints HELP to standard output and exits 0 (74 if standard output fails). */
 void gc_cli_help(const char *help) __attribute__((noreturn));

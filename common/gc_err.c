@@ -79,6 +79,15 @@ void gc_error_errno(const char *fmt, ...)
     va_end(ap);
 }
 
+void gc_note(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    report(fmt, ap, 0);
+    va_end(ap);
+}
+
 void gc_warn(const char *fmt, ...)
 {
     va_list ap;

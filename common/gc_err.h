@@ -34,6 +34,8 @@ void gc_die(int code, const char *fmt, ...) __attribute__((noreturn, format(prin
 void gc_die_errno(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 void gc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gc_error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "PROG: message": what happened, when it is neither an error nor a warning. */
+void gc_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gc_verror(const char *fmt, va_list ap);
 

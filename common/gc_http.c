@@ -315,12 +315,22 @@ static enum http_outcome http_attempt(CURL *curl, struct http_sink *sink, const 
     return curl_error_transient(rc) ? HTTP_RETRY : HTTP_FAIL;
 }
 
-int gc_http_get(const char *url, const struct gc_http_opts *o, struct gc_buf *body, long *status,
-                struct gc_fail *f)
+/* What a POST sends: its body and headers of its own. */
+struct http_post {
+    const void *data;
+    size_t len;
+    const char *const *headers;
+    size_t n_headers;
+};
+
+/* A GET (POST is NULL) or a POST of URL, retried as gc_http_get says. */
+static int http_request(const char *url, const struct gc_http_opts *o, const struct http_post *post,
+                        struct gc_buf *body, long *status, struct gc_fail *f)
 {
     static const char user_agent[] = "gc/" GC_VERSION;
     struct gc_http_opts defaults;
-    struct curl_slist auth = {NULL, NULL};
+    struct curl_slist auth = {NULL, NULL}, extra[GC_HTTP_MAX_HEADERS];
+    struct curl_slist *headers = NULL;
     struct http_sink sink;
     char shown[URL_SHOWN], errbuf[CURL_ERROR_SIZE];
     long last_status = 0;
@@ -341,6 +351,16 @@ int gc_http_get(const char *url, const struct gc_http_opts *o, struct gc_buf *bo
     if (o->token_file != NULL)
         auth.data = token_header(o->token_file);
 
+    /* Nodes of our own, chained: libcurl only reads the list (see the token below). */
+    if (post != NULL)
+        for (size_t i = post->n_headers; i-- > 0;) {
+            extra[i] = (struct curl_slist){(char *)post->headers[i], headers};
+            headers = &extra[i];
+        }
+    if (auth.data != NULL) {
+        auth.next = headers;
+        headers = &auth;
+    }
     curl = curl_easy_init();
     if (curl == NULL)
         gc_die(GC_EX_SOFTWARE, "libcurl cannot start a transfer");
@@ -349,7 +369,8 @@ int gc_http_get(const char *url, const struct gc_http_opts *o, struct gc_buf *bo
     if (curl_easy_setopt(curl, CURLOPT_URL, url) != CURLE_OK ||
         curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
         curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-        curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
+        /* A POST is not sent on to another place: a redirect is an error there. */
+        curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, post == NULL ? 1L : 0L) != CURLE_OK ||
         curl_easy_setopt(curl, CURLOPT_MAXREDIRS, (long)GC_HTTP_MAX_REDIRECTS) != CURLE_OK ||
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
@@ -370,7 +391,10 @@ int gc_http_get(const char *url, const struct gc_http_opts *o, struct gc_buf *bo
          * A list node of our own rather than curl_slist_append, which would copy the token
          * into ordinary heap memory that is freed unwiped; libcurl only reads the list.
          */
-        (auth.data != NULL && curl_easy_setopt(curl, CURLOPT_HTTPHEADER, &auth) != CURLE_OK))
+        (headers != NULL && curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers) != CURLE_OK) ||
+        (post != NULL &&
+         (curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post->len) != CURLE_OK ||
+          curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post->data) != CURLE_OK)))
         gc_die(GC_EX_SOFTWARE, "libcurl refuses the transfer options for '%s'", shown);
 
     for (int attempt = 0;; attempt++) {
@@ -406,4 +430,21 @@ out:
     if (status != NULL)
         *status = last_status;
     return rc;
+}
+
+int gc_http_get(const char *url, const struct gc_http_opts *o, struct gc_buf *body, long *status,
+                struct gc_fail *f)
+{
+    return http_request(url, o, NULL, body, status, f);
+}
+
+int gc_http_post(const char *url, const struct gc_http_opts *o, const void *data, size_t len,
+                 const char *const *headers, size_t n_headers, struct gc_buf *body, long *status,
+                 struct gc_fail *f)
+{
+    const struct http_post post = {data, len, headers, n_headers};
+
+    if (n_headers > GC_HTTP_MAX_HEADERS)
+        gc_die(GC_EX_SOFTWARE, "a POST with %zu headers", n_headers);
+    return http_request(url, o, &post, body, status, f);
 }

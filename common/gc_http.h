@@ -84,4 +84,19 @@ void gc_http_url_shown(const char *url, char *out, size_t cap);
 int gc_http_get(const char *url, const struct gc_http_opts *o, struct gc_buf *body, long *status,
                 struct gc_fail *f);
 
+/* The most headers a POST may add. */
+#define GC_HTTP_MAX_HEADERS 8
+
+/*
+ * POSTs LEN bytes of DATA to URL with HEADERS ("Name: value", at most
+ * GC_HTTP_MAX_HEADERS) and the token of O as gc_http_get does, and answers
+ * the same way. Timeouts, 429 and 5xx are retried with the same body: send
+ * an idempotency key among the headers, so that a server that did the work
+ * but whose answer was lost can tell the retry from a new request. Redirects
+ * are not followed (a 3xx is "http_error").
+ */
+int gc_http_post(const char *url, const struct gc_http_opts *o, const void *data, size_t len,
+                 const char *const *headers, size_t n_headers, struct gc_buf *body, long *status,
+                 struct gc_fail *f);
+
 #endif

@@ -284,6 +284,8 @@ static bool ends_with(const char *s, const char *suffix)
 
 void gc_writer_open(struct gc_writer *w, const char *path)
 {
+    struct stat st;
+
     memset(w, 0, sizeof(*w));
     gc_buf_init(&w->buf);
     gc_buf_init(&w->zbuf);
@@ -292,7 +294,14 @@ void gc_writer_open(struct gc_writer *w, const char *path)
         return;
     }
     w->path = path;
-    w->fd = open_tmp(path, &w->tmp_path, 0666);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* /dev/null, a FIFO, /dev/stdout: written straight, never renamed over. */
+        w->fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (w->fd < 0)
+            gc_die_errno(GC_EX_IOERR, "cannot open '%s'", path);
+    } else {
+        w->fd = open_tmp(path, &w->tmp_path, 0666);
+    }
     if (ends_with(path, ".zst")) {
         w->zcs = ZSTD_createCStream();
         if (w->zcs == NULL)
@@ -344,8 +353,10 @@ void gc_writer_commit(struct gc_writer *w)
     writer_flush(w, ZSTD_e_end);
     if (w->zcs != NULL)
         ZSTD_freeCStream(w->zcs);
-    if (w->path != NULL)
+    if (w->tmp_path != NULL)
         commit_tmp(w->fd, w->tmp_path, w->path);
+    else if (w->path != NULL && close(w->fd) != 0)
+        gc_die_errno(GC_EX_IOERR, "cannot write '%s'", w->path);
     gc_buf_release(&w->buf);
     gc_buf_release(&w->zbuf);
     memset(w, 0, sizeof(*w));
@@ -355,6 +366,8 @@ void gc_writer_discard(struct gc_writer *w)
 {
     if (w->path == NULL) {
         writer_flush(w, ZSTD_e_end);
+    } else if (w->tmp_path == NULL) {
+        close(w->fd); /* not a regular file: what was written is gone already */
     } else {
         close(w->fd);
         unlink(w->tmp_path);

@@ -73,7 +73,11 @@ struct gc_writer {
     struct gc_buf zbuf;
 };
 
-/* Opens PATH (NULL or "-" = standard output). Exits 74 if it cannot. */
+/*
+ * Opens PATH (NULL or "-" = standard output). Exits 74 if it cannot. A
+ * regular file is written beside it and renamed into place on commit; an
+ * existing PATH that is not one (/dev/null, a FIFO) is written straight.
+ */
 void gc_writer_open(struct gc_writer *w, const char *path);
 void gc_writer_write(struct gc_writer *w, const void *data, size_t len);
 /* Flushes, ends the zstd frame, fsyncs and renames into place. Exits 74 on any error. */

@@ -20,11 +20,6 @@ struct gc_report_hour {
     int64_t gpu_wh, gpu_green_wh, gpu_s;
 };
 
-struct gc_report_intensity {
-    char key[96];
-    int64_t gco2_per_kwh;
-};
-
 void gc_report_init(struct gc_report *r)
 {
     memset(r, 0, sizeof(*r));
@@ -70,18 +65,6 @@ void gc_report_add_gpu(struct gc_report *r, const char *zone, int64_t hour, int6
     h->gpu_wh += energy_wh;
     h->gpu_green_wh += green_wh;
     h->gpu_s += gpu_s;
-}
-
-void gc_report_add_intensity(struct gc_report *r, const char *zone, int64_t hour,
-                             int64_t gco2_per_kwh)
-{
-    struct gc_report_intensity *in = gc_xcalloc(1, sizeof(*in));
-
-    snprintf(in->key, sizeof(in->key), "%s@%lld", zone, (long long)hour);
-    in->gco2_per_kwh = gco2_per_kwh;
-    free(gc_map_get(&r->intensity, in->key));
-    gc_map_put(&r->intensity, in->key, in);
-    r->have_intensity = true;
 }
 
 /* ceil(A / B) for A >= 0, B > 0: emissions are never rounded down. */
@@ -134,17 +117,16 @@ void gc_report_finish(struct gc_report *r, gc_report_out_fn out, void *ctx)
             gpu_wh += h->gpu_wh;
             gpu_s += h->gpu_s;
             if (r->have_intensity) {
-                struct gc_report_intensity *in = gc_map_get(&r->intensity, h->key);
+                int64_t g;
 
-                if (in == NULL) {
+                if (!gc_intensity_get(&r->intensity, h->zone, h->hour, &g)) {
                     missing++;
                     continue;
                 }
                 /* Wh x g/kWh / 1000 = g, rounded up. */
-                location += ceil_div((__int128)h->demand_wh * in->gco2_per_kwh, 1000);
-                market +=
-                    ceil_div((__int128)(h->demand_wh - h->matched_wh) * in->gco2_per_kwh, 1000);
-                gpu_location += ceil_div((__int128)h->gpu_wh * in->gco2_per_kwh, 1000);
+                location += ceil_div((__int128)h->demand_wh * g, 1000);
+                market += ceil_div((__int128)(h->demand_wh - h->matched_wh) * g, 1000);
+                gpu_location += ceil_div((__int128)h->gpu_wh * g, 1000);
             }
         }
         gc_time_format(day * 86400, day_ts);
@@ -174,9 +156,7 @@ void gc_report_finish(struct gc_report *r, gc_report_out_fn out, void *ctx)
     for (size_t i = 0; i < n; i++)
         free(all[i]);
     free(all);
-    for (size_t i = 0; i < r->intensity.cap; i++)
-        free(r->intensity.slots[i].value);
     gc_map_release(&r->hours);
-    gc_map_release(&r->intensity);
+    gc_intensity_release(&r->intensity);
     gc_buf_release(&b);
 }

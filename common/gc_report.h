@@ -13,13 +13,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "gc_intensity.h"
 #include "gc_map.h"
 
 typedef void (*gc_report_out_fn)(void *ctx, const char *rec, size_t len);
 
 struct gc_report {
-    struct gc_map hours;     /* "zone@hour" -> struct gc_report_hour * */
-    struct gc_map intensity; /* "zone@hour" -> g CO2 per kWh (boxed) */
+    struct gc_map hours;           /* "zone@hour" -> struct gc_report_hour * */
+    struct gc_intensity intensity; /* filled by the caller (gc_intensity_add) */
     bool have_intensity;
 };
 
@@ -39,10 +40,6 @@ void gc_report_add_generation(struct gc_report *r, const char *zone, int64_t hou
 /* A GPU allocation (gpu_s > 0): its energy, green energy and GPU-seconds. */
 void gc_report_add_gpu(struct gc_report *r, const char *zone, int64_t hour, int64_t energy_wh,
                        int64_t green_wh, int64_t gpu_s);
-
-/* The grid's carbon intensity of a zone-hour, grams CO2e per kWh. */
-void gc_report_add_intensity(struct gc_report *r, const char *zone, int64_t hour,
-                             int64_t gco2_per_kwh);
 
 /* Writes one canonical "report" record per zone and day, in day then zone order, and frees R. */
 void gc_report_finish(struct gc_report *r, gc_report_out_fn out, void *ctx);

@@ -98,7 +98,8 @@ static void sha256_ni(const uint8_t *data, size_t len, uint8_t out[GC_SHA256_LEN
     uint64_t bits = (uint64_t)len * 8;
 
     sha256_blocks_ni(state, data, full);
-    memcpy(tail, data + 64 * full, rest);
+    if (rest > 0) /* an empty message may come as NULL */
+        memcpy(tail, data + 64 * full, rest);
     tail[rest] = 0x80;
     for (int i = 0; i < 8; i++)
         tail[tail_len - 1 - i] = (uint8_t)(bits >> (8 * i));

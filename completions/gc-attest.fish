@@ -58,6 +58,7 @@ complete -c gc-attest -n $fetch -l since-param -x -d 'Query parameter carrying t
 complete -c gc-attest -n $fetch -l token-file -r -F -d 'Bearer token, first line of the file (mode 0600)'
 complete -c gc-attest -n $fetch -l timeout-s -x -d 'Limit for one attempt, in seconds'
 complete -c gc-attest -n $fetch -l retries -x -d 'Further attempts on timeouts, 429, 5xx'
+complete -c gc-attest -n $fetch -l backoff-ms -x -d 'Wait before the first retry, milliseconds'
 complete -c gc-attest -n $fetch -l ca-file -r -F -d 'CA certificates to trust'
 complete -c gc-attest -n $fetch -l max-bytes -x -d 'Largest response accepted'
 complete -c gc-attest -n $fetch -l format -x -a 'nvidia-smi dcgm csv' -d 'Format of the response, imported'

@@ -1,8 +1,8 @@
-# bash completion for gc-attest, gc-verify, gc-pool, gc-amm and gc-issue   -*- shell-script -*-
+# bash completion for gc-attest, gc-verify, gc-pool, gc-amm, gc-issue and gc-settle   -*- shell-script -*-
 #
 # Install as completions/gc-attest, completions/gc-verify, completions/gc-pool,
-# completions/gc-amm and completions/gc-issue under the bash-completion directory
-# (make install does), or source this file.
+# completions/gc-amm, completions/gc-issue and completions/gc-settle under the
+# bash-completion directory (make install does), or source this file.
 # All programs accept --opt VALUE and --opt=VALUE (getopt_long).
 
 # _gc_reply WORDS... : complete the current word from a list of words.
@@ -64,7 +64,7 @@ _gc_attest() {
         --progress"
     local import_opts="--format --device --period-s --tz --max-gap-s --map --counter -o --output
         --rejects --max-line-bytes -q --quiet --progress"
-    local fetch_opts="--cursor --since-param --token-file --timeout-s --retries --ca-file
+    local fetch_opts="--cursor --since-param --token-file --timeout-s --retries --backoff-ms --ca-file
         --max-bytes --format --device --period-s --tz --max-gap-s --map --counter -o --output
         --rejects -q --quiet --progress"
     local receipt_opts="-k --key --task --chunks --started-at --ended-at --gpu-s --energy-wh -o
@@ -83,7 +83,7 @@ _gc_attest() {
         -k | --key | --device | --class | --rated-w | --zone | --geohash | --gpus | \
             --efficiency-bps | --owner | --keydir | --state | -o | --output | --rejects | \
             --max-line-bytes | --format | --period-s | --tz | --max-gap-s | --map | \
-            --cursor | --since-param | --token-file | --timeout-s | --retries | --ca-file | \
+            --cursor | --since-param | --token-file | --timeout-s | --retries | --backoff-ms | --ca-file | \
             --max-bytes | --task | --chunks | --started-at | --ended-at | --gpu-s | --energy-wh)
             skip=1
             ;;
@@ -119,7 +119,8 @@ _gc_attest() {
         ;;
     --device | --rated-w | --zone | --geohash | --gpus | --efficiency-bps | --owner | \
         --max-line-bytes | --period-s | --max-gap-s | --map | --since-param | --timeout-s | \
-        --retries | --max-bytes | --task | --started-at | --ended-at | --gpu-s | --energy-wh)
+        --retries | --backoff-ms | --max-bytes | --task | --started-at | --ended-at | --gpu-s | \
+        --energy-wh)
         return
         ;;
     esac
@@ -456,8 +457,58 @@ _gc_issue() {
     esac
 }
 
+_gc_settle() {
+    local _gc_cur _gc_prev
+    local -a _gc_args
+    local common_opts="--ledger -o --output --rejects --max-line-bytes -q --quiet --progress"
+    local period_opts="$common_opts --package --positions --period"
+    local carbon_opts="$common_opts --intensity"
+    local deliver_opts="--ledger --cursor --token-file --timeout-s --retries --backoff-ms --ca-file
+        -q --quiet"
+    COMPREPLY=()
+    _gc_words
+
+    # gc-settle takes its subcommand only as the first argument.
+    if ((${#_gc_args[@]} == 0)); then
+        if [[ $_gc_cur == -* ]]; then
+            _gc_reply "-h --help -V --version"
+        else
+            _gc_reply "period carbon deliver"
+        fi
+        return
+    fi
+
+    case $_gc_prev in
+    --ledger | --package | --positions | --intensity | --cursor | --token-file | --ca-file | -o | --output | --rejects)
+        _gc_files
+        return
+        ;;
+    --period | --max-line-bytes | --timeout-s | --retries | --backoff-ms)
+        return
+        ;;
+    esac
+
+    # period reads income files, carbon gc-pool match output.
+    local opts
+    case ${_gc_args[0]} in
+    period) opts=$period_opts ;;
+    carbon) opts=$carbon_opts ;;
+    deliver)
+        [[ $_gc_cur == -* ]] && _gc_reply "$deliver_opts"
+        return
+        ;;
+    *) return ;;
+    esac
+    if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+        _gc_reply "$opts --"
+    else
+        _gc_files
+    fi
+}
+
 complete -F _gc_attest gc-attest
 complete -F _gc_verify gc-verify
 complete -F _gc_pool gc-pool
 complete -F _gc_amm gc-amm
 complete -F _gc_issue gc-issue
+complete -F _gc_settle gc-settle

@@ -3,7 +3,7 @@
 
 load helpers
 
-PROGS="gc-attest gc-verify gc-pool gc-amm gc-issue"
+PROGS="gc-attest gc-verify gc-pool gc-amm gc-issue gc-settle"
 
 @test "--help prints the usage to stdout and exits 0" {
     for p in $PROGS; do

@@ -125,6 +125,16 @@ check_completions() {
     check_completions gc-issue
 }
 
+@test "gc-settle: bash, zsh and fish completions cover every long option and subcommand" {
+    help_of gc-settle
+    # Guard against a vacuous pass: the usage lines name the subcommands.
+    [ "$(subcommands gc-settle | tr '\n' ' ')" = "carbon deliver period " ] || {
+        echo "gc-settle --help: subcommands '$(subcommands gc-settle)', not 'carbon deliver period'; extraction is broken"
+        return 1
+    }
+    check_completions gc-settle
+}
+
 @test "completions/gc.bash parses and registers every program" {
     run bash -n "$COMPDIR/gc.bash"
     [ "$status" -eq 0 ] || {
@@ -132,7 +142,7 @@ check_completions() {
         return 1
     }
     run bash -c '. "$1" && complete -p gc-attest && complete -p gc-verify && complete -p gc-pool &&
-        complete -p gc-amm && complete -p gc-issue' _ "$COMPDIR/gc.bash"
+        complete -p gc-amm && complete -p gc-issue && complete -p gc-settle' _ "$COMPDIR/gc.bash"
     [ "$status" -eq 0 ] || {
         echo "sourcing completions/gc.bash does not register every program: $output"
         return 1
@@ -198,12 +208,12 @@ check_completions() {
         echo "zsh -n completions/_gc: $output"
         return 1
     }
-    head -n 1 "$COMPDIR/_gc" | grep -qx '#compdef gc-attest gc-verify gc-pool gc-amm gc-issue' || {
-        echo "completions/_gc does not start with '#compdef gc-attest gc-verify gc-pool gc-amm gc-issue'"
+    head -n 1 "$COMPDIR/_gc" | grep -qx '#compdef gc-attest gc-verify gc-pool gc-amm gc-issue gc-settle' || {
+        echo "completions/_gc does not start with '#compdef gc-attest gc-verify gc-pool gc-amm gc-issue gc-settle'"
         return 1
     }
     local p
-    for p in gc-pool gc-amm gc-issue; do
+    for p in gc-pool gc-amm gc-issue gc-settle; do
         grep -qE "^$p\\) _$p " "$COMPDIR/_gc" || {
             echo "completions/_gc does not dispatch $p to _$p"
             return 1
@@ -215,7 +225,7 @@ check_completions() {
     command -v fish >/dev/null || skip "fish is not installed"
     local f
     for f in "$COMPDIR/gc-attest.fish" "$COMPDIR/gc-verify.fish" "$COMPDIR/gc-pool.fish" \
-        "$COMPDIR/gc-amm.fish" "$COMPDIR/gc-issue.fish"; do
+        "$COMPDIR/gc-amm.fish" "$COMPDIR/gc-issue.fish" "$COMPDIR/gc-settle.fish"; do
         run fish -n "$f"
         [ "$status" -eq 0 ] || {
             echo "fish -n completions/${f##*/}: $output"

@@ -45,6 +45,16 @@ setup() {
     assert_equal "$output" "$(cat "$FIX/attestations.ndjson")"
 }
 
+@test "-o to a FIFO writes into it and leaves it a FIFO, never renamed over" {
+    # What -o /dev/null does as root must not replace the device: a FIFO shows it safely.
+    mkfifo out.fifo
+    timeout 20 cat out.fifo >got.ndjson &
+    verify -o out.fifo "$FIX/attestations.ndjson"
+    wait
+    [ -p out.fifo ]
+    cmp got.ndjson "$FIX/attestations.ndjson"
+}
+
 @test "reject records: source, line, byte offset, reason, detail and the line verbatim" {
     { head -n 2 "$FIX/attestations.ndjson"; printf '\n   \n'; echo '{"oops"}'; } >in.ndjson
     run verify --rejects rej.ndjson in.ndjson

@@ -24,15 +24,17 @@ load helpers
     dest=$BATS_TEST_TMPDIR/stage
     run make -s -C "$TOP" install PREFIX=/opt/gc DESTDIR="$dest"
     assert_success
-    for f in bin/gc-attest bin/gc-verify bin/gc-pool bin/gc-amm bin/gc-issue \
+    for f in bin/gc-attest bin/gc-verify bin/gc-pool bin/gc-amm bin/gc-issue bin/gc-settle \
         share/man/man1/gc-attest.1 share/man/man1/gc-verify.1 share/man/man1/gc-pool.1 \
-        share/man/man1/gc-amm.1 share/man/man1/gc-issue.1 \
+        share/man/man1/gc-amm.1 share/man/man1/gc-issue.1 share/man/man1/gc-settle.1 \
         share/man/man5/gc-records.5 share/bash-completion/completions/gc-attest \
         share/bash-completion/completions/gc-verify share/bash-completion/completions/gc-pool \
         share/bash-completion/completions/gc-amm share/bash-completion/completions/gc-issue \
+        share/bash-completion/completions/gc-settle \
         share/zsh/site-functions/_gc share/fish/vendor_completions.d/gc-issue.fish \
         share/fish/vendor_completions.d/gc-attest.fish share/fish/vendor_completions.d/gc-verify.fish \
-        share/fish/vendor_completions.d/gc-pool.fish share/fish/vendor_completions.d/gc-amm.fish; do
+        share/fish/vendor_completions.d/gc-pool.fish share/fish/vendor_completions.d/gc-amm.fish \
+        share/fish/vendor_completions.d/gc-settle.fish; do
         assert_file_exists "$dest/opt/gc/$f"
     done
     run "$dest/opt/gc/bin/gc-verify" --version

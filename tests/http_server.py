@@ -27,11 +27,19 @@ Routes (optional query parameters in brackets):
                            file order, at most N of them
   /echo-headers            200, the request's headers as "Name: value" lines
   /count?key=K             the number of requests counted under K
+  POST /ingest?fail=P[&seed=S&key=]
+                           takes the body under its Idempotency-Key header, failing
+                           at random P percent of the time (seeded by S): half of
+                           the failures before taking the body, half after (an
+                           answer lost on the way back); the same key with the same
+                           body again is answered 200, with another body 422
+  /received                what /ingest took, one "KEY BODY" line each, in order
 """
 
 import argparse
 import os
 import json
+import random
 import ssl
 import sys
 import threading
@@ -46,6 +54,8 @@ OK_BODY = (b'{"type":"reading","v":1,"device":"pv-001","ts":"2026-11-01T10:00:00
 
 hits = {}
 hits_lock = threading.Lock()
+ingested = {}  # Idempotency-Key -> body, in the order first taken
+ingest_rng = None
 
 
 def count(key):
@@ -125,12 +135,47 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/echo-headers":
             lines = "".join("%s: %s\n" % (k, v) for k, v in self.headers.items())
             self.reply(200, lines.encode(), "text/plain")
+        elif url.path == "/received":
+            with hits_lock:
+                lines = b"".join(k.encode() + b" " + v + b"\n" for k, v in ingested.items())
+            self.reply(200, lines, "text/plain")
         elif url.path == "/count":
             with hits_lock:
                 n = hits.get(q.get("key"), 0)
             self.reply(200, b"%d\n" % n, "text/plain")
         else:
             self.reply(404, b"no such route\n", "text/plain")
+
+    def do_POST(self):
+        global ingest_rng
+        url = urlsplit(self.path)
+        q = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        self.with_length = True
+        count(q.get("key", url.path))
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        key = self.headers.get("Idempotency-Key")
+        if url.path != "/ingest":
+            self.reply(404, b"no such route\n", "text/plain")
+            return
+        if not key:
+            self.reply(400, b"no Idempotency-Key\n", "text/plain")
+            return
+        with hits_lock:
+            if ingest_rng is None:
+                ingest_rng = random.Random(int(q.get("seed", "1")))
+            r = ingest_rng.random() * 100
+            fail = float(q.get("fail", "0"))
+            if r < fail / 2:
+                self.reply(500, b"not taken\n", "text/plain")
+                return
+            if key in ingested and ingested[key] != body:
+                self.reply(422, b"another body under this key\n", "text/plain")
+                return
+            ingested.setdefault(key, body)
+        if r < fail:
+            self.reply(500, b"taken, answer lost\n", "text/plain")
+        else:
+            self.reply(200, b"{}\n", "application/json")
 
     def readings(self, since, limit):
         out = []
