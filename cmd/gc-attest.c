@@ -590,13 +590,6 @@ static void chunks_release(struct gc_chunks *c)
     free(c->leaves);
 }
 
-/* The key to sign with: -k, which must exist. */
-static void signing_key(const char *path, struct gc_key *key)
-{
-    if (gc_key_load(path, NULL, key) == GC_KEY_MISSING)
-        gc_die(GC_EX_NOINPUT, "no key file '%s'", path);
-}
-
 static int gc_attest_receipt(const struct gc_attest_opts *o)
 {
     struct gc_buf msg = GC_BUF_INIT, out = GC_BUF_INIT;
@@ -607,7 +600,7 @@ static int gc_attest_receipt(const struct gc_attest_opts *o)
     json_t *rec;
 
     chunks_load(&c, o->chunks);
-    signing_key(o->key_path, &key);
+    gc_key_load_signing(o->key_path, &key);
     rec = gc_receipt_new(o->task, key.device, o->started_at, o->ended_at, o->gpu_s, o->energy_wh,
                          (int64_t)c.n, c.root);
     gc_signed_seal(rec, &key, &msg, &out, hash);
@@ -665,7 +658,7 @@ static int gc_attest_open(const struct gc_attest_opts *o)
 
     memset(&op, 0, sizeof(op));
     chunks_load(&op.chunks, o->chunks);
-    signing_key(o->key_path, &op.key);
+    gc_key_load_signing(o->key_path, &op.key);
     gc_filter_init(&flt, &o->filter);
     flt.aggregate = true; /* challenges of other roots give nothing */
     gc_filter_run(&flt, o->files, o->nfiles, open_record, &op);

@@ -86,12 +86,6 @@ struct gc_issue_opts {
     int nfiles;
 };
 
-static void signing_key(const char *path, struct gc_key *key)
-{
-    if (gc_key_load(path, NULL, key) == GC_KEY_MISSING)
-        gc_die(GC_EX_NOINPUT, "no key file '%s'", path);
-}
-
 /* --- keygen --- */
 
 static int gc_issue_keygen(const struct gc_issue_opts *o)
@@ -252,7 +246,7 @@ static int gc_issue_package(const struct gc_issue_opts *o)
                    o->index, (long long)p.terms.window_h);
         p.terms.price_micros = p.price.twap_micros;
     }
-    signing_key(o->key, &key);
+    gc_key_load_signing(o->key, &key);
     if (strcmp(key.device, p.terms.issuer) != 0)
         gc_die(GC_EX_DATAERR, "%s: the key is '%s', the terms name the issuer '%s'", o->key,
                key.device, p.terms.issuer);
@@ -337,7 +331,7 @@ static int gc_issue_move(const struct gc_issue_opts *o)
     json_t *rec;
     int status;
 
-    signing_key(o->key, &key);
+    gc_key_load_signing(o->key, &key);
     gc_position_book_init(&book, NULL, NULL);
     gc_filter_init(&flt, &o->filter);
     flt.aggregate = true;

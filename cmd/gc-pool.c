@@ -563,8 +563,7 @@ static int gc_pool_cosign(const struct gc_pool_opts *o)
     struct gc_filter flt;
 
     memset(&pc, 0, sizeof(pc));
-    if (gc_key_load(o->key, NULL, &pc.key) == GC_KEY_MISSING)
-        gc_die(GC_EX_NOINPUT, "no key file '%s'", o->key);
+    gc_key_load_signing(o->key, &pc.key);
     gc_filter_init(&flt, &o->filter);
     gc_filter_run(&flt, o->files, o->nfiles, cosign_record, &pc);
     gc_key_release(&pc.key);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gc_cli.h"
 #include "gc_crypto.h"
@@ -23,6 +24,7 @@
 #include "gc_period.h"
 #include "gc_position.h"
 #include "gc_signed.h"
+#include "gc_stable.h"
 #include "gc_time.h"
 #include "banned.h"
 
@@ -34,6 +36,12 @@ static const char help[] =
     "       gc-settle deliver --ledger FILE [--cursor FILE] [--token-file F]\n"
     "                         [--timeout-s N] [--retries N] [--backoff-ms N]\n"
     "                         [--ca-file F] URL\n"
+    "       gc-settle mint --ledger FILE --package FILE --positions FILE --params FILE\n"
+    "                      -k KEYFILE [--oracles FILE] [REQUESTS...]\n"
+    "       gc-settle burn --ledger FILE --package FILE --positions FILE --params FILE\n"
+    "                      -k KEYFILE [--oracles FILE] [--liquidate] [REQUESTS...]\n"
+    "       gc-settle reserve --ledger FILE -k KEYFILE [--at TIME]\n"
+    "       gc-settle sign -k KEYFILE [FILE...]\n"
     "       gc-settle -h | --help | -V | --version\n"
     "\n"
     "Settle RWA packages into an append-only, hash-chained ledger: what a crash\n"
@@ -47,15 +55,26 @@ static const char help[] =
     "deliver   POST each ledger record not yet delivered to URL, under an\n"
     "          Idempotency-Key of its record hash; move the cursor past each one\n"
     "          the endpoint acknowledged\n"
+    "mint      draw stablecoin against positions pledged to the reserve, within the\n"
+    "          liquidation ratio and the ceilings; apply oracle values of the package\n"
+    "burn      repay it; --liquidate writes off the vaults an oracle left unsafe\n"
+    "reserve   print the reserve's signed report: supply, debt, surplus, bad debt,\n"
+    "          collateral, ratio, the ledger head it covers\n"
+    "sign      sign mint.request, burn.request, oracle and loss records with a key\n"
     "\n"
     "      --ledger FILE        the settlement ledger (created when missing)\n"
-    "      --package FILE       period: the package record (gc-issue package)\n"
-    "      --positions FILE     period: the package's positions and their transfers,\n"
+    "      --package FILE       period, mint, burn: the package record (gc-issue package)\n"
+    "      --positions FILE     period, mint, burn: the package's positions, transfers,\n"
     "                           pledges and releases\n"
     "      --period START/END   period: RFC 3339 UTC times; the first period starts\n"
     "                           at the package's start, each next where one ended\n"
     "      --intensity FILE     carbon: intensity records, g CO2e per kWh by zone-hour\n"
     "      --cursor FILE        deliver: where delivery stands (default LEDGER.cursor)\n"
+    "      --params FILE        mint, burn: reserve.params records, the reserve's terms\n"
+    "      --oracles FILE       mint, burn: party records of the keys that sign oracles\n"
+    "      --liquidate          burn: write off every unsafe vault of the package\n"
+    "      --at TIME            reserve: the report's time, RFC 3339 (default now)\n"
+    "  -k, --key FILE           mint, burn, reserve: the reserve's key; sign: the signer's\n"
     "      --token-file F       deliver: bearer token, first line of F (mode 0600)\n"
     "      --timeout-s N        deliver: limit for one attempt (default 30)\n"
     "      --retries N          deliver: further attempts on timeouts, 429, 5xx (default 3)\n"
@@ -65,7 +84,9 @@ static const char help[] =
     "\n"
     "INCOME: amm.fill and amm.delivery receipts of gc-amm, payment records of\n"
     "gc-verify tasks (its pay option), loss records signed by the issuer.\n"
-    "MATCHED: the allocation and certificate records of gc-pool match.\n" GC_FILTER_HELP;
+    "MATCHED: the allocation and certificate records of gc-pool match.\n"
+    "REQUESTS: mint.request or burn.request records signed by holders, and\n"
+    "oracle records signed by a key of --oracles.\n" GC_FILTER_HELP;
 
 enum {
     OPT_LEDGER = GC_OPT_PROGRAM,
@@ -74,6 +95,10 @@ enum {
     OPT_PERIOD,
     OPT_INTENSITY,
     OPT_CURSOR,
+    OPT_PARAMS,
+    OPT_ORACLES,
+    OPT_AT,
+    OPT_LIQUIDATE,
 };
 
 struct gc_settle_opts {
@@ -84,6 +109,9 @@ struct gc_settle_opts {
     int64_t start, end;
     const char *intensity;
     const char *cursor;
+    const char *params, *oracles, *key;
+    int64_t at;
+    bool liquidate;
     struct gc_http_opts http;
     struct gc_filter_opts filter;
     char **files;
@@ -105,13 +133,22 @@ static void open_ledger(struct gc_ledger *l, const char *path)
 }
 
 /*
- * Appends each record of RECS (with its "key") to the ledger, or, when a
- * crashed run already committed it, checks that it is the same record;
- * writes every record, as the ledger holds it, to the output. Returns how
- * many were new. A record of the same key that differs stops with 65.
+ * The records of this run, as the ledger holds them (borrowed from it): they
+ * go to the output only once the ledger has committed them, so the output
+ * never shows what a stopped run did not write.
  */
-static size_t ledger_put(struct gc_ledger *l, json_t *recs, struct gc_filter *flt,
-                         struct gc_buf *out)
+static struct {
+    const json_t **recs;
+    size_t n, cap;
+} outbox;
+
+/*
+ * Appends each record of RECS (with its "key") to the ledger, or, when a
+ * crashed run already committed it, checks that it is the same record; each
+ * goes to the outbox. Returns how many were new. A record of the same key
+ * that differs stops with 65.
+ */
+static size_t ledger_put(struct gc_ledger *l, json_t *recs)
 {
     size_t i, fresh = 0;
     json_t *rec;
@@ -124,21 +161,41 @@ static size_t ledger_put(struct gc_ledger *l, json_t *recs, struct gc_filter *fl
         if (have != NULL) {
             json_t *bare = json_deep_copy(have);
 
+            bool equal;
+
             json_object_del(bare, "seq");
             json_object_del(bare, "prev");
-            if (!json_equal(bare, rec))
+            equal = json_equal(bare, rec);
+            json_decref(bare);
+            if (!equal)
                 gc_die(GC_EX_DATAERR, "%s: conflict: the ledger holds a different record '%s'",
                        l->path, key);
-            json_decref(bare);
         } else {
             have = gc_ledger_append(l, rec, NULL);
             fresh++;
         }
-        gc_buf_reset(out);
-        gc_jcs_append(out, have);
-        gc_filter_emit(flt, out->ptr, out->len);
+        outbox.recs = gc_grow(outbox.recs, &outbox.cap, outbox.n + 1, sizeof(*outbox.recs), 64);
+        outbox.recs[outbox.n++] = have;
     }
     return fresh;
+}
+
+/* Commits the ledger and then writes the outbox, unless the run stopped at a bad line. */
+static void ledger_finish(struct gc_ledger *l, struct gc_filter *flt)
+{
+    struct gc_buf line = GC_BUF_INIT;
+
+    if (!flt->stopped) {
+        gc_ledger_commit(l);
+        for (size_t i = 0; i < outbox.n; i++) {
+            gc_buf_reset(&line);
+            gc_jcs_append(&line, outbox.recs[i]);
+            gc_filter_emit(flt, line.ptr, line.len);
+        }
+    }
+    free(outbox.recs);
+    memset(&outbox, 0, sizeof(outbox));
+    gc_buf_release(&line);
 }
 
 /* --- period --- */
@@ -186,6 +243,23 @@ static bool take_position(void *ctx, json_t *rec, struct gc_fail *f)
     return gc_position_book_add(&s->book, rec, f);
 }
 
+/* The package and the positions of --package and --positions, checked as gc-verify does. */
+static struct gc_pkg *load_package(const struct gc_settle_opts *o, struct settler *s)
+{
+    struct gc_pkg *pkg;
+    void **pkgs;
+
+    gc_position_book_init(&s->book, NULL, NULL);
+    gc_load_records(o->package, false, take_package, s);
+    if (s->package == NULL)
+        gc_die(GC_EX_DATAERR, "%s: no package record", o->package);
+    gc_load_records(o->positions, false, take_position, s);
+    pkgs = gc_map_sorted_values(&s->book.packages);
+    pkg = pkgs[0];
+    free(pkgs);
+    return pkg;
+}
+
 static bool take_income(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
                         struct gc_fail *f)
 {
@@ -226,19 +300,11 @@ static int gc_settle_period(const struct gc_settle_opts *o)
     struct gc_filter flt;
     struct gc_fail f;
     struct gc_pkg *pkg;
-    void **pkgs;
     bool in_order;
     int status;
 
     open_ledger(&l, o->ledger);
-    gc_position_book_init(&s.book, NULL, NULL);
-    gc_load_records(o->package, false, take_package, &s);
-    if (s.package == NULL)
-        gc_die(GC_EX_DATAERR, "%s: no package record", o->package);
-    gc_load_records(o->positions, false, take_position, &s);
-    pkgs = gc_map_sorted_values(&s.book.packages);
-    pkg = pkgs[0];
-    free(pkgs);
+    pkg = load_package(o, &s);
     last_carry(&l, pkg, &carry);
     /* Out of order is no error for a period the ledger has: that is a replay. */
     in_order = gc_period_begin(&s.period, pkg, s.package, o->start, o->end, &carry, &f);
@@ -271,8 +337,8 @@ static int gc_settle_period(const struct gc_settle_opts *o)
 
         if (!gc_period_settle(&s.period, &s.book, inputs, recs, &f))
             gc_die(GC_EX_DATAERR, "period %s not settled: %s: %s", s.period.id, f.reason, f.detail);
-        fresh = ledger_put(&l, recs, &flt, &out);
-        gc_ledger_commit(&l);
+        fresh = ledger_put(&l, recs);
+        ledger_finish(&l, &flt);
         if (fresh < json_array_size(recs))
             gc_note("%s: %zu record(s) of period %s were committed by a run that stopped; "
                     "%zu added now",
@@ -335,7 +401,7 @@ static bool accrue(struct carbonizer *c, struct gc_filter *flt, struct gc_credit
             c->n_credits += json_array_size(made) - 1;
         else
             c->n_recs += json_array_size(made) - 1;
-        ledger_put(c->ledger, made, flt, &c->out);
+        ledger_put(c->ledger, made);
     }
     json_decref(made);
     return ok;
@@ -350,7 +416,7 @@ static void flush_credits(struct carbonizer *c, struct gc_filter *flt)
     c->n_credits += json_array_size(made);
     gc_credit_flush(&c->recs, made);
     c->n_recs += json_array_size(made) - c->n_credits;
-    ledger_put(c->ledger, made, flt, &c->out);
+    ledger_put(c->ledger, made);
     json_decref(made);
 }
 
@@ -435,8 +501,7 @@ static int gc_settle_carbon(const struct gc_settle_opts *o)
     flt.aggregate = true;
     flush_credits(&c, &flt);
     gc_filter_run(&flt, o->files, o->nfiles, take_green, &c);
-    if (!flt.stopped)
-        gc_ledger_commit(&l);
+    ledger_finish(&l, &flt);
     if (!flt.stopped && !o->filter.quiet)
         gc_note("%s: %llu accrued (%llu before), %llu carbon credit(s), %llu REC(s); carried "
                 "%lld mg CO2e and %lld Wh",
@@ -567,6 +632,401 @@ static int gc_settle_deliver(const struct gc_settle_opts *o)
     return status;
 }
 
+/* --- mint, burn, reserve --- */
+
+struct minter {
+    struct settler s;
+    const struct gc_settle_opts *o;
+    struct gc_pkg *pkg;
+    struct gc_ledger *ledger;
+    struct gc_stable book;
+    struct gc_stable_pkg *sp;
+    struct gc_map oracles; /* public keys allowed to sign oracle records */
+    struct gc_key reserve;
+    int64_t balances[GC_TERMS_MAX_TRANCHES];
+    int64_t nav_micros;
+    struct gc_buf out;
+    uint64_t n_new, n_before;
+};
+
+/* Rebuilds the reserve's book from the ledger, or stops with 65 naming the record. */
+static void replay_stable(const struct gc_ledger *l, struct gc_stable *book)
+{
+    struct gc_fail f;
+
+    gc_stable_init(book);
+    for (size_t i = 0; i < l->n; i++)
+        if (!gc_stable_replay(book, l->records[i], &f))
+            gc_die(GC_EX_DATAERR, "%s: line %zu: %s: %s", l->path, i + 1, f.reason, f.detail);
+}
+
+/*
+ * Puts REC, the terms the reserve lends on, in the ledger; when it has them
+ * already they must be the same: changing them would change what the
+ * ledger's records replay to.
+ */
+static void params_put(struct minter *m, json_t *rec, struct gc_filter *flt)
+{
+    const char *key = json_string_value(json_object_get(rec, "key"));
+    const json_t *have = gc_ledger_find(m->ledger, key);
+
+    if (have == NULL) {
+        json_t *one = json_array();
+
+        gc_json_append(one, rec);
+        ledger_put(m->ledger, one);
+        json_decref(one);
+        return;
+    }
+    {
+        json_t *bare = json_deep_copy(have);
+        bool equal;
+
+        json_object_del(bare, "seq");
+        json_object_del(bare, "prev");
+        equal = json_equal(bare, rec);
+        json_decref(bare);
+        json_decref(rec);
+        if (!equal)
+            gc_die(GC_EX_DATAERR,
+                   "%s: conflict: the reserve.params of the ledger (seq %lld) are not those of "
+                   "--params",
+                   m->ledger->path, (long long)json_integer_value(json_object_get(have, "seq")));
+    }
+}
+
+struct params_file {
+    const char *package;
+    struct gc_stable_params p;
+    bool have, have_global;
+    int64_t global;
+};
+
+static bool take_params(void *ctx, json_t *rec, struct gc_fail *f)
+{
+    struct params_file *pf = ctx;
+    struct gc_stable_params p;
+    int64_t global;
+    bool is_global;
+
+    if (!gc_stable_params_parse(rec, &p, &is_global, &global, f))
+        return false;
+    if (is_global) {
+        pf->have_global = true;
+        pf->global = global;
+    } else if (strcmp(p.package, pf->package) == 0) {
+        pf->p = p;
+        pf->have = true;
+    }
+    return true;
+}
+
+/* The value of the package: the last oracle's, else its NAV. */
+static int64_t package_value(const struct minter *m)
+{
+    return m->sp->value_micros >= 0 ? m->sp->value_micros : m->nav_micros;
+}
+
+static int64_t collateral_of(const struct minter *m, const char *holder, int64_t value)
+{
+    return gc_stable_collateral(m->sp, m->pkg, &m->s.book, m->reserve.pk, holder, m->balances,
+                                value);
+}
+
+/* An oracle's value of the package: every vault's collateral at it, and the unsafe ones. */
+static bool take_oracle(struct minter *m, struct gc_filter *flt, const json_t *rec,
+                        struct gc_fail *f)
+{
+    uint8_t signer[GC_PUBKEY_LEN], sig[GC_SIG_LEN], h[GC_SHA256_LEN];
+    char hex[2 * GC_PUBKEY_LEN + 1], key[GC_HASH_HEX + 8];
+    int64_t ts, value, *coll;
+    json_t *made;
+    bool ok;
+
+    if (!gc_field_const(rec, "package", m->pkg->terms.package, f) ||
+        !gc_field_time(rec, "ts", &ts, f) ||
+        !gc_field_int(rec, "value_micros", 0, INT64_MAX, &value, f) ||
+        !gc_field_hex(rec, "signer", signer, sizeof(signer), f) ||
+        !gc_field_hex(rec, "sig", sig, sizeof(sig), f))
+        return false;
+    gc_hex_encode(signer, GC_PUBKEY_LEN, hex);
+    if (gc_map_get(&m->oracles, hex) == NULL)
+        return gc_fail(f, "unknown_oracle", "signed by %.16s…, not a key of --oracles", hex);
+    if (!gc_signed_check(rec, sig, signer, "the oracle", &m->out, h, f))
+        return false;
+    snprintf(key, sizeof(key), "oracle:");
+    gc_hex_encode(h, GC_SHA256_LEN, key + strlen(key));
+    if (gc_ledger_find(m->ledger, key) != NULL) {
+        m->n_before++;
+        return true;
+    }
+    coll = gc_xcalloc(m->sp->r.n + 1, sizeof(*coll));
+    for (size_t v = 0; v < m->sp->r.n; v++)
+        coll[v] = collateral_of(m, m->sp->holders[v], value);
+    made = json_array();
+    ok = gc_stable_revalue(&m->book, m->sp, m->pkg->terms.package, ts, value, coll, key, made, f);
+    if (ok) {
+        ledger_put(m->ledger, made);
+        m->n_new++;
+    }
+    json_decref(made);
+    free(coll);
+    return ok;
+}
+
+/* A holder's signed request to mint or burn, once per request id. */
+static bool take_request(struct minter *m, struct gc_filter *flt, const json_t *rec, int sign,
+                         struct gc_fail *f)
+{
+    uint8_t holder[GC_PUBKEY_LEN], sig[GC_SIG_LEN], h[GC_SHA256_LEN];
+    char hex[2 * GC_PUBKEY_LEN + 1], hash[GC_HASH_HEX], key[256];
+    const char *id;
+    const json_t *done;
+    int64_t ts, amount;
+    json_t *made;
+
+    if (!gc_field_id(rec, "request", &id, f) ||
+        !gc_field_const(rec, "package", m->pkg->terms.package, f) ||
+        !gc_field_hex(rec, "holder", holder, sizeof(holder), f) ||
+        !gc_field_time(rec, "ts", &ts, f) ||
+        !gc_field_int(rec, "amount_micros", 1, INT64_MAX, &amount, f) ||
+        !gc_field_hex(rec, "sig", sig, sizeof(sig), f) ||
+        !gc_signed_check(rec, sig, holder, "the holder", &m->out, h, f))
+        return false;
+    gc_hex_encode(holder, GC_PUBKEY_LEN, hex);
+    gc_hex_encode(h, GC_SHA256_LEN, hash);
+    snprintf(key, sizeof(key), "%s:%s:%s:%s", sign > 0 ? "mint" : "burn", m->pkg->hash, hex, id);
+    done = gc_ledger_find(m->ledger, key);
+    if (done != NULL) {
+        if (!str_is(done, "request", hash))
+            return gc_fail(f, "conflict",
+                           "request '%s' of this holder was done (seq %lld) "
+                           "with other terms",
+                           id, (long long)json_integer_value(json_object_get(done, "seq")));
+        m->n_before++;
+        return true;
+    }
+    done = gc_stable_move(&m->book, m->sp, m->pkg->terms.package, sign, hex, ts, amount,
+                          collateral_of(m, hex, package_value(m)), key, hash, f);
+    if (done == NULL)
+        return false;
+    made = json_array();
+    gc_json_append(made, (json_t *)done);
+    ledger_put(m->ledger, made);
+    m->n_new++;
+    json_decref(made);
+    return true;
+}
+
+static bool take_vault_event(void *ctx, struct gc_filter *flt, json_t *rec,
+                             const struct gc_line *line, struct gc_fail *f)
+{
+    struct minter *m = ctx;
+    const char *type, *want = strcmp(m->o->verb, "mint") == 0 ? "mint.request" : "burn.request";
+
+    if (!gc_field_str(rec, "type", &type, NULL, f))
+        return false;
+    if (strcmp(type, "oracle") == 0)
+        return take_oracle(m, flt, rec, f);
+    if (strcmp(type, want) == 0)
+        return take_request(m, flt, rec, want[0] == 'm' ? 1 : -1, f);
+    return gc_fail(f, "bad_field", "a '%s' record: %s takes %s and oracle records", type,
+                   m->o->verb, want);
+}
+
+static int gc_settle_vault(const struct gc_settle_opts *o)
+{
+    struct minter m = {.o = o};
+    struct params_file pf = {0};
+    struct gc_period_carry carry;
+    struct gc_ledger l;
+    struct gc_filter flt;
+    struct gc_fail f;
+    int status;
+
+    open_ledger(&l, o->ledger);
+    m.ledger = &l;
+    m.pkg = load_package(o, &m.s);
+    if (!gc_field_int(m.s.package, "nav_micros", 0, INT64_MAX, &m.nav_micros, &f))
+        gc_die(GC_EX_DATAERR, "%s: %s", o->package, f.detail);
+    last_carry(&l, m.pkg, &carry);
+    memcpy(m.balances, carry.balance_micros, sizeof(m.balances));
+    pf.package = m.pkg->terms.package;
+    gc_load_records(o->params, false, take_params, &pf);
+    if (!pf.have)
+        gc_die(GC_EX_DATAERR, "%s: no reserve.params for package '%s'", o->params, pf.package);
+    if (o->oracles != NULL)
+        gc_load_records(o->oracles, false, gc_party_add, &m.oracles);
+    gc_key_load_signing(o->key, &m.reserve);
+    replay_stable(&l, &m.book);
+
+    gc_filter_init(&flt, &o->filter);
+    flt.aggregate = true;
+    /* The terms the reserve lends on go into the ledger first; later runs must keep them. */
+    if (pf.have_global)
+        params_put(&m, gc_stable_global_record(pf.global), &flt);
+    else if (gc_ledger_find(&l, "params:global") != NULL)
+        gc_die(GC_EX_DATAERR, "%s: conflict: the ledger has a global ceiling, --params none",
+               o->ledger);
+    params_put(&m, gc_stable_params_record(&pf.p, m.pkg->hash), &flt);
+    gc_stable_release(&m.book);
+    replay_stable(&l, &m.book);
+    m.sp = gc_stable_pkg(&m.book, m.pkg->hash);
+    gc_filter_run(&flt, o->files, o->nfiles, take_vault_event, &m);
+    if (!flt.stopped && o->liquidate) {
+        json_t *made = json_array();
+
+        gc_stable_liquidate(&m.book, m.sp, m.pkg->terms.package, made);
+        ledger_put(&l, made);
+        json_decref(made);
+    }
+    ledger_finish(&l, &flt);
+    if (!flt.stopped && !o->filter.quiet)
+        gc_note("%s: %llu applied (%llu before); supply %lld, surplus %lld, bad debt %lld micros",
+                o->ledger, (unsigned long long)m.n_new, (unsigned long long)m.n_before,
+                (long long)m.sp->r.supply_micros, (long long)m.sp->r.surplus_micros,
+                (long long)m.sp->r.bad_debt_micros);
+    status = gc_filter_finish(&flt);
+    gc_ledger_close(&l);
+    gc_stable_release(&m.book);
+    gc_pubkey_set_release(&m.oracles);
+    gc_key_release(&m.reserve);
+    gc_position_book_release(&m.s.book);
+    json_decref(m.s.package);
+    gc_buf_release(&m.out);
+    return status;
+}
+
+/* The reserve report: every package's book dripped to AT, signed by the reserve. */
+static int gc_settle_reserve(const struct gc_settle_opts *o)
+{
+    struct gc_buf out = GC_BUF_INIT, msg = GC_BUF_INIT;
+    int64_t supply = 0, debt = 0, surplus = 0, bad = 0, coll = 0, at = o->at;
+    struct gc_stable book;
+    struct gc_ledger l;
+    struct gc_filter flt;
+    struct gc_key key;
+    uint8_t hash[GC_SHA256_LEN];
+    json_t *pkgs = json_array(), *rec;
+    void **all;
+
+    open_ledger(&l, o->ledger);
+    gc_key_load_signing(o->key, &key);
+    replay_stable(&l, &book);
+    all = gc_map_sorted_values(&book.pkgs);
+    for (size_t i = 0; i < book.pkgs.n; i++) {
+        struct gc_stable_pkg *sp = all[i];
+        struct gc_fail f;
+        int64_t d = 0, c = 0, unsafe = 0;
+
+        if (sp->started && at < sp->r.fee.rho)
+            gc_die(GC_EX_USAGE, "--at is before the last event of package '%s'",
+                   sp->params.package);
+        if (sp->started && !gc_reserve_drip(&sp->r, at, &f))
+            gc_die(GC_EX_DATAERR, "%s: %s", f.reason, f.detail);
+        if (!gc_reserve_check(&sp->r, &f))
+            gc_die(GC_EX_SOFTWARE, "package '%s': %s: %s", sp->params.package, f.reason, f.detail);
+        for (size_t v = 0; v < sp->r.n; v++) {
+            d += sp->r.vaults[v].debt_micros;
+            c += sp->r.vaults[v].collateral_micros;
+            unsafe += !gc_reserve_safe(&sp->r, v);
+        }
+        rec = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "package",
+                        sp->params.package, "package_hash", sp->hash, "supply_micros",
+                        (json_int_t)sp->r.supply_micros, "debt_micros", (json_int_t)d,
+                        "surplus_micros", (json_int_t)sp->r.surplus_micros, "bad_debt_micros",
+                        (json_int_t)sp->r.bad_debt_micros, "collateral_micros", (json_int_t)c,
+                        "vaults", (json_int_t)sp->r.n, "unsafe_vaults", (json_int_t)unsafe);
+        gc_json_append(pkgs, rec);
+        supply += sp->r.supply_micros;
+        debt += d;
+        surplus += sp->r.surplus_micros;
+        bad += sp->r.bad_debt_micros;
+        coll += c;
+    }
+    free(all);
+    rec = json_pack(
+        "{s:s, s:i, s:o, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "type", "reserve", "v", 1,
+        "as_of", gc_json_time(at), "ledger_seq", (json_int_t)l.seq, "ledger_head",
+        gc_json_hex(l.head, GC_SHA256_LEN), "supply_micros", (json_int_t)supply, "debt_micros",
+        (json_int_t)debt, "surplus_micros", (json_int_t)surplus, "bad_debt_micros", (json_int_t)bad,
+        "collateral_micros", (json_int_t)coll, "reserves",
+        json_pack("[{s:s, s:I}, {s:s, s:I}, {s:s, s:I}]", "category", "collateral", "micros",
+                  (json_int_t)coll, "category", "surplus", "micros", (json_int_t)surplus,
+                  "category", "bad_debt", "micros", (json_int_t)-bad),
+        "packages", pkgs);
+    if (rec == NULL)
+        gc_die(GC_EX_SOFTWARE, "out of memory");
+    /* Collateral per unit of supply, rounded down: the reserve never looks better than it is. */
+    if (supply > 0) {
+        gc_u128 bps;
+
+        gc_mul_div_floor((gc_u128)coll, 10000, (gc_u128)supply, &bps);
+        gc_json_set(rec, "ratio_bps", json_integer((json_int_t)bps));
+    }
+    gc_json_set(rec, "reserve_pubkey", gc_json_hex(key.pk, GC_PUBKEY_LEN));
+    gc_signed_seal(rec, &key, &msg, &out, hash);
+    gc_filter_init(&flt, &o->filter);
+    flt.aggregate = true;
+    gc_filter_emit(&flt, out.ptr, out.len);
+    json_decref(rec);
+    gc_ledger_close(&l);
+    gc_stable_release(&book);
+    gc_key_release(&key);
+    gc_buf_release(&out);
+    gc_buf_release(&msg);
+    return gc_filter_finish(&flt);
+}
+
+/* --- sign --- */
+
+/* Seals a request, an oracle value or a loss with the key of who makes it. */
+static bool take_unsigned(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
+                          struct gc_fail *f)
+{
+    const struct gc_key *key = ctx;
+    struct gc_buf msg = GC_BUF_INIT, out = GC_BUF_INIT;
+    char hex[2 * GC_PUBKEY_LEN + 1];
+    uint8_t hash[GC_SHA256_LEN];
+    const char *type;
+
+    if (!gc_field_str(rec, "type", &type, NULL, f))
+        return false;
+    gc_hex_encode(key->pk, GC_PUBKEY_LEN, hex);
+    if (strcmp(type, "mint.request") == 0 || strcmp(type, "burn.request") == 0) {
+        if (gc_field_present(rec, "holder") && !str_is(rec, "holder", hex))
+            return gc_fail(f, "not_holder", "field 'holder' is not the key's");
+        gc_json_set(rec, "holder", json_string(hex));
+    } else if (strcmp(type, "oracle") == 0) {
+        gc_json_set(rec, "signer", json_string(hex));
+    } else if (strcmp(type, "loss") != 0) {
+        return gc_fail(f, "bad_field",
+                       "sign takes mint.request, burn.request, oracle and loss "
+                       "records, not '%s'",
+                       type);
+    }
+    json_object_del(rec, "sig");
+    gc_signed_seal(rec, key, &msg, &out, hash);
+    gc_filter_emit(flt, out.ptr, out.len);
+    gc_buf_release(&msg);
+    gc_buf_release(&out);
+    return true;
+}
+
+static int gc_settle_sign(const struct gc_settle_opts *o)
+{
+    struct gc_filter flt;
+    struct gc_key key;
+    int status;
+
+    gc_key_load_signing(o->key, &key);
+    gc_filter_init(&flt, &o->filter);
+    gc_filter_run(&flt, o->files, o->nfiles, take_unsigned, &key);
+    status = gc_filter_finish(&flt);
+    gc_key_release(&key);
+    return status;
+}
+
 /* --- options --- */
 
 static void parse_period(const char *arg, struct gc_settle_opts *o)
@@ -589,6 +1049,11 @@ static void parse_args(int argc, char **argv, struct gc_settle_opts *o)
         {"period", required_argument, NULL, OPT_PERIOD},
         {"intensity", required_argument, NULL, OPT_INTENSITY},
         {"cursor", required_argument, NULL, OPT_CURSOR},
+        {"params", required_argument, NULL, OPT_PARAMS},
+        {"oracles", required_argument, NULL, OPT_ORACLES},
+        {"at", required_argument, NULL, OPT_AT},
+        {"liquidate", no_argument, NULL, OPT_LIQUIDATE},
+        {"key", required_argument, NULL, 'k'},
         GC_HTTP_LONGOPTS,
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
@@ -599,9 +1064,16 @@ static void parse_args(int argc, char **argv, struct gc_settle_opts *o)
         {"period", BIT(OPT_LEDGER) | BIT(OPT_PACKAGE) | BIT(OPT_POSITIONS) | BIT(OPT_PERIOD)},
         {"carbon", BIT(OPT_LEDGER) | BIT(OPT_INTENSITY)},
         {"deliver", BIT(OPT_LEDGER) | BIT(OPT_CURSOR)},
+        {"mint", BIT(OPT_LEDGER) | BIT(OPT_PACKAGE) | BIT(OPT_POSITIONS) | BIT(OPT_PARAMS) |
+                     BIT(OPT_ORACLES)},
+        {"burn", BIT(OPT_LEDGER) | BIT(OPT_PACKAGE) | BIT(OPT_POSITIONS) | BIT(OPT_PARAMS) |
+                     BIT(OPT_ORACLES) | BIT(OPT_LIQUIDATE)},
+        {"reserve", BIT(OPT_LEDGER) | BIT(OPT_AT)},
+        {"sign", 0},
     };
     unsigned given = 0;
     const char *http_option = NULL; /* the last HTTP option given: deliver's */
+    bool have_at = false;
     int li = 0;
     int c;
 
@@ -610,14 +1082,14 @@ static void parse_args(int argc, char **argv, struct gc_settle_opts *o)
     gc_http_opts_default(&o->http);
     o->verb = gc_cli_take_verb(&argc, &argv);
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:qhV", longopts, &li)) != -1) {
+    while ((c = getopt_long(argc, argv, ":k:o:qhV", longopts, &li)) != -1) {
         if (gc_cli_filter_opt(c, optarg, &o->filter, help))
             continue;
         if (gc_cli_http_opt(c, optarg, &o->http)) {
             http_option = longopts[li].name;
             continue;
         }
-        if (c >= OPT_LEDGER && c <= OPT_CURSOR)
+        if (c >= OPT_LEDGER && c <= OPT_LIQUIDATE)
             given |= BIT(c);
         switch (c) {
         case OPT_LEDGER:
@@ -638,6 +1110,22 @@ static void parse_args(int argc, char **argv, struct gc_settle_opts *o)
         case OPT_CURSOR:
             o->cursor = optarg;
             break;
+        case OPT_PARAMS:
+            o->params = optarg;
+            break;
+        case OPT_ORACLES:
+            o->oracles = optarg;
+            break;
+        case OPT_AT:
+            o->at = gc_cli_time("at", optarg);
+            have_at = true;
+            break;
+        case OPT_LIQUIDATE:
+            o->liquidate = true;
+            break;
+        case 'k':
+            o->key = optarg;
+            break;
         default:
             gc_cli_bad_option(c, argv);
         }
@@ -645,13 +1133,33 @@ static void parse_args(int argc, char **argv, struct gc_settle_opts *o)
     o->files = argv + optind;
     o->nfiles = argc - optind;
     if (o->verb == NULL)
-        gc_cli_usage("a command is required: period, carbon or deliver");
+        gc_cli_usage("a command is required: period, carbon, deliver, mint, burn, reserve or sign");
     gc_cli_verb_check(o->verb, verbs, sizeof(verbs) / sizeof(*verbs), longopts, OPT_LEDGER, given);
 #undef BIT
     if (http_option != NULL && strcmp(o->verb, "deliver") != 0)
         gc_cli_usage("--%s does not go with %s", http_option, o->verb);
+    if (strcmp(o->verb, "sign") == 0) {
+        if (o->key == NULL)
+            gc_cli_usage("sign needs -k KEYFILE");
+        return;
+    }
     if (o->ledger == NULL)
         gc_cli_usage("%s needs --ledger FILE", o->verb);
+    if (o->key != NULL && strcmp(o->verb, "mint") != 0 && strcmp(o->verb, "burn") != 0 &&
+        strcmp(o->verb, "reserve") != 0)
+        gc_cli_usage("-k does not go with %s", o->verb);
+    if ((strcmp(o->verb, "mint") == 0 || strcmp(o->verb, "burn") == 0) &&
+        (o->package == NULL || o->positions == NULL || o->params == NULL || o->key == NULL))
+        gc_cli_usage("%s needs --package, --positions, --params and -k KEYFILE (the reserve's)",
+                     o->verb);
+    if (strcmp(o->verb, "reserve") == 0) {
+        if (o->key == NULL)
+            gc_cli_usage("reserve needs -k KEYFILE (the reserve's)");
+        if (o->nfiles > 0 || o->filter.rejects != NULL)
+            gc_cli_usage("reserve reads only the ledger: no files, no --rejects");
+        if (!have_at)
+            o->at = (int64_t)time(NULL);
+    }
     if (strcmp(o->verb, "period") == 0 &&
         (o->package == NULL || o->positions == NULL || o->start == INT64_MIN))
         gc_cli_usage("period needs --package, --positions and --period");
@@ -675,5 +1183,11 @@ int main(int argc, char **argv)
         return gc_settle_carbon(&opts);
     if (strcmp(opts.verb, "deliver") == 0)
         return gc_settle_deliver(&opts);
+    if (strcmp(opts.verb, "mint") == 0 || strcmp(opts.verb, "burn") == 0)
+        return gc_settle_vault(&opts);
+    if (strcmp(opts.verb, "reserve") == 0)
+        return gc_settle_reserve(&opts);
+    if (strcmp(opts.verb, "sign") == 0)
+        return gc_settle_sign(&opts);
     return gc_settle_period(&opts);
 }

@@ -164,3 +164,9 @@ bool gc_sig_verify(const uint8_t pk[GC_PUBKEY_LEN], const void *msg, size_t len,
 {
     return crypto_sign_verify_detached(sig, msg, len, pk) == 0;
 }
+
+void gc_key_load_signing(const char *path, struct gc_key *key)
+{
+    if (gc_key_load(path, NULL, key) == GC_KEY_MISSING)
+        gc_die(GC_EX_NOINPUT, "no key file '%s'", path);
+}

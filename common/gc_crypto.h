@@ -55,6 +55,9 @@ void gc_key_generate(const char *path, const char *device, struct gc_key *key);
  */
 enum gc_key_status gc_key_load(const char *path, const char *expect_device, struct gc_key *key);
 
+/* The key to sign with (a -k option), which must exist: exits 66 naming PATH when it does not. */
+void gc_key_load_signing(const char *path, struct gc_key *key);
+
 /* Wipes and frees the secret part. */
 void gc_key_release(struct gc_key *key);
 

@@ -114,6 +114,10 @@ bool gc_reserve_repay(struct gc_reserve *r, size_t v, int64_t micros, struct gc_
     if (micros <= 0 || micros > x->debt_micros)
         return gc_fail(f, "over_debt", "a repayment of %lld micros on a debt of %lld",
                        (long long)micros, (long long)x->debt_micros);
+    /* Only stablecoin that exists can be burned: the fee is paid with coin bought from others. */
+    if (micros > r->supply_micros)
+        return gc_fail(f, "over_supply", "a repayment of %lld micros with %lld in circulation",
+                       (long long)micros, (long long)r->supply_micros);
     if (micros == x->debt_micros) {
         art = x->art; /* all of it: no dust left behind */
     } else {

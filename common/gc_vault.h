@@ -79,7 +79,10 @@ bool gc_reserve_drip(struct gc_reserve *r, int64_t now, struct gc_fail *f);
  */
 bool gc_reserve_draw(struct gc_reserve *r, size_t v, int64_t micros, struct gc_fail *f);
 
-/* Repays MICROS (at most the debt, else "over_debt") of vault V. */
+/*
+ * Repays MICROS of vault V: at most the debt ("over_debt") and at most the
+ * supply ("over_supply": only coin in circulation can be burned).
+ */
 bool gc_reserve_repay(struct gc_reserve *r, size_t v, int64_t micros, struct gc_fail *f);
 
 /* Whether vault V is safe: debt x liquidation_bps <= collateral x 10000. */

@@ -465,6 +465,10 @@ _gc_settle() {
     local carbon_opts="$common_opts --intensity"
     local deliver_opts="--ledger --cursor --token-file --timeout-s --retries --backoff-ms --ca-file
         -q --quiet"
+    local mint_opts="$common_opts --package --positions --params --oracles -k --key"
+    local burn_opts="$mint_opts --liquidate"
+    local reserve_opts="--ledger -k --key --at -o --output -q --quiet"
+    local sign_opts="-k --key -o --output --rejects --max-line-bytes -q --quiet --progress"
     COMPREPLY=()
     _gc_words
 
@@ -473,17 +477,18 @@ _gc_settle() {
         if [[ $_gc_cur == -* ]]; then
             _gc_reply "-h --help -V --version"
         else
-            _gc_reply "period carbon deliver"
+            _gc_reply "period carbon deliver mint burn reserve sign"
         fi
         return
     fi
 
     case $_gc_prev in
-    --ledger | --package | --positions | --intensity | --cursor | --token-file | --ca-file | -o | --output | --rejects)
+    --ledger | --package | --positions | --intensity | --cursor | --token-file | --ca-file | \
+        --params | --oracles | -k | --key | -o | --output | --rejects)
         _gc_files
         return
         ;;
-    --period | --max-line-bytes | --timeout-s | --retries | --backoff-ms)
+    --period | --max-line-bytes | --timeout-s | --retries | --backoff-ms | --at)
         return
         ;;
     esac
@@ -493,6 +498,13 @@ _gc_settle() {
     case ${_gc_args[0]} in
     period) opts=$period_opts ;;
     carbon) opts=$carbon_opts ;;
+    mint) opts=$mint_opts ;;
+    burn) opts=$burn_opts ;;
+    sign) opts=$sign_opts ;;
+    reserve)
+        [[ $_gc_cur == -* ]] && _gc_reply "$reserve_opts"
+        return
+        ;;
     deliver)
         [[ $_gc_cur == -* ]] && _gc_reply "$deliver_opts"
         return

@@ -128,8 +128,8 @@ check_completions() {
 @test "gc-settle: bash, zsh and fish completions cover every long option and subcommand" {
     help_of gc-settle
     # Guard against a vacuous pass: the usage lines name the subcommands.
-    [ "$(subcommands gc-settle | tr '\n' ' ')" = "carbon deliver period " ] || {
-        echo "gc-settle --help: subcommands '$(subcommands gc-settle)', not 'carbon deliver period'; extraction is broken"
+    [ "$(subcommands gc-settle | tr '\n' ' ')" = "burn carbon deliver mint period reserve sign " ] || {
+        echo "gc-settle --help: subcommands '$(subcommands gc-settle)', not 'burn carbon deliver mint period reserve sign'; extraction is broken"
         return 1
     }
     check_completions gc-settle

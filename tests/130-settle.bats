@@ -316,3 +316,20 @@ carbon_fixtures() {
     [ "$(jq -s 'map(select(.type == "carbon.accrual" and .zone == "z1").gco2_per_kwh) | unique' -c c.ndjson)" = "[500]" ]
     run -0 gc-pool report --intensity twice.ndjson -o report.ndjson "$FIX/pool/match.golden.ndjson"
 }
+
+@test "period: the interest-coverage test of the terms (min_ic_bps) fails on a thin period and says so" {
+    # A package whose terms ask for cash of 20 x the senior interest (min_ic_bps 200000).
+    jq -c '.min_ic_bps = 200000' "$IX/terms.ndjson" >terms.ndjson
+    gc-issue package -q --terms terms.ndjson -k "$W/keys/issuer.key" --validators "$IX/validators.ndjson" \
+        --quorum 2 --index "$IX/index.ndjson" "$IX/snapshots.ndjson" >pkg.ndjson
+    # One USD of task payments: 0.97 after the fee, under 20 x the senior interest of 59691.
+    jq -c -n '{type: "payment", v: 1, task: "t1", market: "gpu-z1.20261102t05", pool: "gpu-z1", hour: "2026-11-02T05:00:00Z", buyer: "b", device: "gpu-1", receipt: "00", gpu_s: 10, price_micros: 1, amount_micros: 1000000, currency: "USD"}' >pay.ndjson
+    gc-settle period -q --ledger ledger.ndjson --package pkg.ndjson --positions pkg.ndjson \
+        --period "$D1" -o d1.ndjson pay.ndjson
+    [ "$(jq -c 'select(.type == "period") | [.ic_failed, .oc_failed, .collected_micros, .fee_micros]' d1.ndjson)" = "[true,false,1000000,30000]" ]
+    # 970000: senior interest 59691, the rest to senior principal (the diversion itself, with
+    # cash past the schedule, is in tests/unit/test_waterfall.c); nothing below.
+    [ "$(tranche d1.ndjson senior principal_paid_micros)" = $((970000 - 59691)) ]
+    [ "$(tranche d1.ndjson mezzanine interest_paid_micros)" = 0 ]
+    [ "$(tranche d1.ndjson junior residual_micros)" = 0 ]
+}
