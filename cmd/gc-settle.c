@@ -142,6 +142,19 @@ static struct {
     size_t n, cap;
 } outbox;
 
+/* Whether the ledger's record HAVE is REC with its place in the chain ("seq", "prev"). */
+static bool same_record(const json_t *have, const json_t *rec)
+{
+    json_t *bare = json_deep_copy(have);
+    bool equal;
+
+    json_object_del(bare, "seq");
+    json_object_del(bare, "prev");
+    equal = json_equal(bare, rec);
+    json_decref(bare);
+    return equal;
+}
+
 /*
  * Appends each record of RECS (with its "key") to the ledger, or, when a
  * crashed run already committed it, checks that it is the same record; each
@@ -679,13 +692,8 @@ static void params_put(struct minter *m, json_t *rec, struct gc_filter *flt)
         return;
     }
     {
-        json_t *bare = json_deep_copy(have);
-        bool equal;
+        bool equal = same_record(have, rec);
 
-        json_object_del(bare, "seq");
-        json_object_del(bare, "prev");
-        equal = json_equal(bare, rec);
-        json_decref(bare);
         json_decref(rec);
         if (!equal)
             gc_die(GC_EX_DATAERR,
