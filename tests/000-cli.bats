@@ -163,6 +163,17 @@ PROGS="gc-attest gc-verify gc-pool gc-amm gc-issue gc-settle"
     assert_success
 }
 
+@test "every program is in the Makefile, the README (with a link to its page) and gc-records(5) SEE ALSO" {
+    see_also=$(sed -n '/^\.Sh SEE ALSO/,/^\.Sh /p' "$TOP/man/gc-records.5")
+    for p in $PROGS; do
+        grep -qE "^PROGS *=.*\b$p\b" "$TOP/Makefile" || fail "$p is not in the Makefile's PROGS"
+        grep -qF "[$p(1)](man/$p.1)" "$TOP/README.md" || fail "the README does not link $p(1)"
+        grep -qx ".Xr $p 1 ," <<<"$see_also" || fail "gc-records(5) SEE ALSO lacks $p(1)"
+    done
+    # And no program is missing from this list: the Makefile is the one place that names them.
+    [ "$(sed -n 's/^PROGS *= *//p' "$TOP/Makefile")" = "$PROGS" ]
+}
+
 @test "a write error on standard output is reported, exit 74" {
     [ -w /dev/full ] || skip "no /dev/full"
     run bash -c "gc-attest --help >/dev/full"

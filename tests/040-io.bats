@@ -121,6 +121,19 @@ setup() {
     assert_balanced "$output"
 }
 
+@test "progress shows by itself on a terminal, and --quiet silences it" {
+    for _ in $(seq 7000); do cat "$FIX/attestations.ndjson"; done >many.ndjson
+    cmd="gc-verify --registry $FIX/registry.ndjson --now $NOW --rejects rej.ndjson -o o.ndjson many.ndjson"
+    # script(1) gives the program a pseudo-terminal for standard error.
+    run script -qec "$cmd" /dev/null
+    assert_output --partial "gc-verify: 65536 records"
+    run script -qec "$cmd -q" /dev/null
+    refute_output --partial "records"
+    # Not a terminal, no --progress: the summary only.
+    run gc-verify --registry "$FIX/registry.ndjson" --now "$NOW" --rejects rej.ndjson -o o.ndjson many.ndjson
+    refute_output --partial "65536 records"
+}
+
 @test "--progress writes a progress line to standard error" {
     for _ in $(seq 7000); do cat "$FIX/attestations.ndjson"; done >many.ndjson
     run gc-verify --progress --registry "$FIX/registry.ndjson" --now "$NOW" --rejects rej.ndjson -o o.ndjson many.ndjson
