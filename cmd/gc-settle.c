@@ -304,7 +304,6 @@ static void last_carry(const struct gc_ledger *l, const struct gc_pkg *pkg,
 static int gc_settle_period(const struct gc_settle_opts *o)
 {
     struct settler s = {0};
-    struct gc_buf out = GC_BUF_INIT;
     struct gc_period_carry carry;
     uint8_t inputs[GC_SHA256_LEN];
     char key[256], hex[GC_HASH_HEX];
@@ -365,7 +364,6 @@ static int gc_settle_period(const struct gc_settle_opts *o)
     gc_period_release(&s.period);
     gc_position_book_release(&s.book);
     json_decref(s.package);
-    gc_buf_release(&out);
     return status;
 }
 
@@ -386,8 +384,8 @@ struct carbonizer {
  * Accrues REC's AMOUNT into BOOK unless the ledger has it already, and
  * writes the accrual and any credits now whole to the ledger and the output.
  */
-static bool accrue(struct carbonizer *c, struct gc_filter *flt, struct gc_credit_book *book,
-                   const json_t *rec, int64_t amount, json_t *accrual, struct gc_fail *f)
+static bool accrue(struct carbonizer *c, struct gc_credit_book *book, const json_t *rec,
+                   int64_t amount, json_t *accrual, struct gc_fail *f)
 {
     uint8_t h[GC_SHA256_LEN];
     char id[GC_HASH_HEX], key[160];
@@ -421,7 +419,7 @@ static bool accrue(struct carbonizer *c, struct gc_filter *flt, struct gc_credit
 }
 
 /* The credits a crashed run accrued but did not write: first, as it would have. */
-static void flush_credits(struct carbonizer *c, struct gc_filter *flt)
+static void flush_credits(struct carbonizer *c)
 {
     json_t *made = json_array();
 
@@ -433,8 +431,7 @@ static void flush_credits(struct carbonizer *c, struct gc_filter *flt)
     json_decref(made);
 }
 
-static bool take_allocation(struct carbonizer *c, struct gc_filter *flt, const json_t *rec,
-                            struct gc_fail *f)
+static bool take_allocation(struct carbonizer *c, const json_t *rec, struct gc_fail *f)
 {
     const char *zone, *device;
     int64_t hour, green_wh, g, mg;
@@ -451,15 +448,14 @@ static bool take_allocation(struct carbonizer *c, struct gc_filter *flt, const j
     /* Wh x g/kWh is exactly milligrams: nothing is rounded. */
     if (!gc_mul_i64(green_wh, g, &mg))
         return gc_fail(f, "bad_number", "the avoided emissions pass 63 bits");
-    return accrue(c, flt, &c->carbon, rec, mg,
+    return accrue(c, &c->carbon, rec, mg,
                   json_pack("{s:s, s:i, s:s, s:s, s:o, s:I, s:I}", "type", "carbon.accrual", "v", 1,
                             "device", device, "zone", zone, "hour", gc_json_time(hour), "green_wh",
                             (json_int_t)green_wh, "gco2_per_kwh", (json_int_t)g),
                   f);
 }
 
-static bool take_certificate(struct carbonizer *c, struct gc_filter *flt, const json_t *rec,
-                             struct gc_fail *f)
+static bool take_certificate(struct carbonizer *c, const json_t *rec, struct gc_fail *f)
 {
     const char *zone, *device;
     int64_t hour, unclaimed;
@@ -468,7 +464,7 @@ static bool take_certificate(struct carbonizer *c, struct gc_filter *flt, const 
         !gc_field_time(rec, "hour", &hour, f) ||
         !gc_field_int(rec, "unclaimed_wh", 0, INT64_MAX, &unclaimed, f))
         return false;
-    return accrue(c, flt, &c->recs, rec, unclaimed,
+    return accrue(c, &c->recs, rec, unclaimed,
                   json_pack("{s:s, s:i, s:s, s:s, s:o}", "type", "rec.accrual", "v", 1, "device",
                             device, "zone", zone, "hour", gc_json_time(hour)),
                   f);
@@ -483,9 +479,9 @@ static bool take_green(void *ctx, struct gc_filter *flt, json_t *rec, const stru
     if (!gc_field_str(rec, "type", &type, NULL, f))
         return false;
     if (strcmp(type, "allocation") == 0)
-        return take_allocation(c, flt, rec, f);
+        return take_allocation(c, rec, f);
     if (strcmp(type, "certificate") == 0)
-        return take_certificate(c, flt, rec, f);
+        return take_certificate(c, rec, f);
     if (strcmp(type, "match") == 0)
         return true; /* gc-pool match writes them among the others */
     return gc_fail(f, "bad_field", "a '%s' record is neither an allocation nor a certificate",
@@ -512,7 +508,7 @@ static int gc_settle_carbon(const struct gc_settle_opts *o)
     gc_load_records(o->intensity, false, gc_intensity_add, &c.intensity);
     gc_filter_init(&flt, &o->filter);
     flt.aggregate = true;
-    flush_credits(&c, &flt);
+    flush_credits(&c);
     gc_filter_run(&flt, o->files, o->nfiles, take_green, &c);
     ledger_finish(&l, &flt);
     if (!flt.stopped && !o->filter.quiet)
@@ -678,7 +674,7 @@ static void replay_stable(const struct gc_ledger *l, struct gc_stable *book)
  * already they must be the same: changing them would change what the
  * ledger's records replay to.
  */
-static void params_put(struct minter *m, json_t *rec, struct gc_filter *flt)
+static void params_put(struct minter *m, json_t *rec)
 {
     const char *key = json_string_value(json_object_get(rec, "key"));
     const json_t *have = gc_ledger_find(m->ledger, key);
@@ -742,8 +738,7 @@ static int64_t collateral_of(const struct minter *m, const char *holder, int64_t
 }
 
 /* An oracle's value of the package: every vault's collateral at it, and the unsafe ones. */
-static bool take_oracle(struct minter *m, struct gc_filter *flt, const json_t *rec,
-                        struct gc_fail *f)
+static bool take_oracle(struct minter *m, const json_t *rec, struct gc_fail *f)
 {
     uint8_t signer[GC_PUBKEY_LEN], sig[GC_SIG_LEN], h[GC_SHA256_LEN];
     char hex[2 * GC_PUBKEY_LEN + 1], key[GC_HASH_HEX + 8];
@@ -783,8 +778,7 @@ static bool take_oracle(struct minter *m, struct gc_filter *flt, const json_t *r
 }
 
 /* A holder's signed request to mint or burn, once per request id. */
-static bool take_request(struct minter *m, struct gc_filter *flt, const json_t *rec, int sign,
-                         struct gc_fail *f)
+static bool take_request(struct minter *m, const json_t *rec, int sign, struct gc_fail *f)
 {
     uint8_t holder[GC_PUBKEY_LEN], sig[GC_SIG_LEN], h[GC_SHA256_LEN];
     char hex[2 * GC_PUBKEY_LEN + 1], hash[GC_HASH_HEX], key[256];
@@ -835,9 +829,9 @@ static bool take_vault_event(void *ctx, struct gc_filter *flt, json_t *rec,
     if (!gc_field_str(rec, "type", &type, NULL, f))
         return false;
     if (strcmp(type, "oracle") == 0)
-        return take_oracle(m, flt, rec, f);
+        return take_oracle(m, rec, f);
     if (strcmp(type, want) == 0)
-        return take_request(m, flt, rec, want[0] == 'm' ? 1 : -1, f);
+        return take_request(m, rec, want[0] == 'm' ? 1 : -1, f);
     return gc_fail(f, "bad_field", "a '%s' record: %s takes %s and oracle records", type,
                    m->o->verb, want);
 }
@@ -866,18 +860,16 @@ static int gc_settle_vault(const struct gc_settle_opts *o)
     if (o->oracles != NULL)
         gc_load_records(o->oracles, false, gc_party_add, &m.oracles);
     gc_key_load_signing(o->key, &m.reserve);
-    replay_stable(&l, &m.book);
 
     gc_filter_init(&flt, &o->filter);
     flt.aggregate = true;
     /* The terms the reserve lends on go into the ledger first; later runs must keep them. */
     if (pf.have_global)
-        params_put(&m, gc_stable_global_record(pf.global), &flt);
+        params_put(&m, gc_stable_global_record(pf.global));
     else if (gc_ledger_find(&l, "params:global") != NULL)
         gc_die(GC_EX_DATAERR, "%s: conflict: the ledger has a global ceiling, --params none",
                o->ledger);
-    params_put(&m, gc_stable_params_record(&pf.p, m.pkg->hash), &flt);
-    gc_stable_release(&m.book);
+    params_put(&m, gc_stable_params_record(&pf.p, m.pkg->hash));
     replay_stable(&l, &m.book);
     m.sp = gc_stable_pkg(&m.book, m.pkg->hash);
     gc_filter_run(&flt, o->files, o->nfiles, take_vault_event, &m);

@@ -171,11 +171,8 @@ bool gc_period_take(struct gc_period *p, const json_t *rec, struct gc_fail *f)
                        "payment or loss",
                        type);
     }
-    if (!in) {
-        p->n_outside += strcmp(type, "loss") == 0 || strcmp(type, "amm.fill") == 0 ||
-                        strcmp(type, "amm.delivery") == 0 || strcmp(type, "payment") == 0;
+    if (!in)
         return true;
-    }
     gc_signed_hash(rec, &p->msg, h);
     gc_hex_encode(h, GC_SHA256_LEN, hex);
     if (gc_map_get(&p->seen, hex) != NULL)
@@ -269,24 +266,28 @@ static bool waterfall_in(struct gc_period *p, struct gc_wf_in *in, struct gc_wf_
     return true;
 }
 
+/* The positions of the book, in id order. */
+struct positions {
+    struct gc_position **all;
+    size_t n;
+};
+
 /* The live positions of tranche K, in id order; fails "incomplete" unless they hold its units. */
-static bool live_positions(const struct gc_period *p, const struct gc_position_book *book, size_t k,
+static bool live_positions(const struct gc_period *p, const struct positions *ps, size_t k,
                            struct gc_position ***out, size_t *n, struct gc_fail *f)
 {
-    void **all = gc_map_sorted_values(&book->positions);
     int64_t units = 0;
 
     *n = 0;
-    *out = gc_xcalloc(book->positions.n + 1, sizeof(**out));
-    for (size_t i = 0; i < book->positions.n; i++) {
-        struct gc_position *pos = all[i];
+    *out = gc_xcalloc(ps->n + 1, sizeof(**out));
+    for (size_t i = 0; i < ps->n; i++) {
+        struct gc_position *pos = ps->all[i];
 
         if (pos->pkg == p->pkg && pos->tranche == k && pos->consumed_by[0] == '\0') {
             (*out)[(*n)++] = pos;
             units += pos->units;
         }
     }
-    free(all);
     if (units != p->pkg->terms.tranches[k].units)
         return gc_fail(f, "incomplete",
                        "the positions of tranche '%s' hold %lld of its %lld units: give "
@@ -332,7 +333,7 @@ static json_t *distribution(const struct gc_period *p, const struct gc_position 
  * Splits tranche K's interest, principal and residual over its live
  * positions by units; with none (a tranche of no units), the cash is carried.
  */
-static bool distribute(const struct gc_period *p, const struct gc_position_book *book, size_t k,
+static bool distribute(const struct gc_period *p, const struct positions *ps, size_t k,
                        const struct gc_wf_tranche *t, json_t *out, int64_t *paid, int64_t *carried,
                        struct gc_fail *f)
 {
@@ -342,7 +343,7 @@ static bool distribute(const struct gc_period *p, const struct gc_position_book 
     int64_t *w, *part[3];
     size_t n;
 
-    if (!live_positions(p, book, k, &live, &n, f)) {
+    if (!live_positions(p, ps, k, &live, &n, f)) {
         free(live);
         return false;
     }
@@ -396,6 +397,7 @@ bool gc_period_settle(struct gc_period *p, const struct gc_position_book *book,
     struct gc_wf_tranche t[GC_TERMS_MAX_TRANCHES];
     struct gc_wf_in in;
     struct gc_wf_out wo;
+    struct positions ps;
     int64_t deficit_out = 0, paid = 0, carried = 0, losses;
     char key[256], start[GC_TIME_LEN + 1], end[GC_TIME_LEN + 1];
     json_t *rec, *tr;
@@ -403,9 +405,14 @@ bool gc_period_settle(struct gc_period *p, const struct gc_position_book *book,
     if (!waterfall_in(p, &in, t, &deficit_out, f) ||
         !gc_waterfall(&in, t, terms->n_tranches, &wo, f))
         return false;
+    ps.all = (struct gc_position **)gc_map_sorted_values(&book->positions);
+    ps.n = book->positions.n;
     for (size_t k = 0; k < terms->n_tranches; k++)
-        if (!distribute(p, book, k, &t[k], out, &paid, &carried, f))
+        if (!distribute(p, &ps, k, &t[k], out, &paid, &carried, f)) {
+            free(ps.all);
             return false;
+        }
+    free(ps.all);
     /* Conservation, to the micro: nothing collected is lost or paid twice. */
     if (wo.fee_micros + paid + carried != in.collected_micros)
         gc_die(GC_EX_SOFTWARE, "period %s paid %lld + %lld carried of %lld collected", p->id,

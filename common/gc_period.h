@@ -44,8 +44,8 @@ struct gc_period {
     int64_t income_micros; /* fills bought less fills sold, plus payments; may be negative */
     int64_t loss_micros;
     int64_t delivered_gpu_s;
-    uint64_t n_income, n_outside; /* counted; of the package but outside the period */
-    struct gc_map seen;           /* record hashes taken, hex -> 1 */
+    uint64_t n_income;  /* income records counted */
+    struct gc_map seen; /* record hashes taken, hex -> 1 */
     struct gc_buf msg;
 };
 

@@ -343,20 +343,21 @@ int64_t gc_stable_collateral(const struct gc_stable_pkg *sp, const struct gc_pkg
                              const uint8_t reserve_pk[GC_PUBKEY_LEN], const char *holder,
                              const int64_t *balances, int64_t value_micros)
 {
-    void **all = gc_map_sorted_values(&book->positions);
     gc_u128 gross = 0, net;
     int64_t senior[GC_TERMS_MAX_TRANCHES + 1] = {0};
     char hex[2 * GC_PUBKEY_LEN + 1];
 
     for (size_t k = 0; k < pkg->terms.n_tranches; k++)
         senior[k + 1] = senior[k] + balances[k];
-    for (size_t i = 0; i < book->positions.n; i++) {
-        const struct gc_position *p = all[i];
+    /* A sum of whole micros: the order of the positions does not matter, so no sorting. */
+    for (size_t i = 0; i < book->positions.cap; i++) {
+        const struct gc_position *p = book->positions.slots[i].value;
         const struct gc_pledge *pl;
         int64_t left, tv, units;
         gc_u128 worth;
 
-        if (p->pkg != pkg || p->consumed_by[0] != '\0' || p->pledge[0] == '\0')
+        if (book->positions.slots[i].key == NULL || p->pkg != pkg || p->consumed_by[0] != '\0' ||
+            p->pledge[0] == '\0')
             continue;
         pl = gc_map_get(&book->pledges, p->pledge);
         gc_hex_encode(p->holder, GC_PUBKEY_LEN, hex);
@@ -370,7 +371,6 @@ int64_t gc_stable_collateral(const struct gc_stable_pkg *sp, const struct gc_pkg
         if (units > 0 && gc_mul_div_floor((gc_u128)p->units, (gc_u128)tv, (gc_u128)units, &worth))
             gross += worth;
     }
-    free(all);
     gc_mul_div_floor(gross, (gc_u128)(10000 - sp->params.haircut_bps), 10000, &net);
     return net > INT64_MAX ? INT64_MAX : (int64_t)net;
 }

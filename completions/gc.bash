@@ -17,6 +17,18 @@ _gc_files() {
     mapfile -t COMPREPLY < <(compgen "${1:--f}" -- "$_gc_cur")
 }
 
+# _gc_subcommand WORDS...: at the first argument, complete a subcommand of
+# WORDS (or -h, -V) and succeed; elsewhere fail. For programs that take their
+# subcommand only as the first argument.
+_gc_subcommand() {
+    ((${#_gc_args[@]} == 0)) || return 1
+    if [[ $_gc_cur == -* ]]; then
+        _gc_reply "-h --help -V --version"
+    else
+        _gc_reply "$*"
+    fi
+}
+
 # _gc_words: set _gc_cur, _gc_prev and _gc_args (the words before the
 # current one, without the command name), undoing the split that bash makes
 # at '=' so that --state=FI completes like --state FI.
@@ -252,15 +264,7 @@ _gc_pool() {
     COMPREPLY=()
     _gc_words
 
-    # gc-pool takes its subcommand only as the first argument.
-    if ((${#_gc_args[@]} == 0)); then
-        if [[ $_gc_cur == -* ]]; then
-            _gc_reply "-h --help -V --version"
-        else
-            _gc_reply "match merge audit report build prove cosign"
-        fi
-        return
-    fi
+    _gc_subcommand match merge audit report build prove cosign && return
 
     case $_gc_prev in
     --registry | --intensity | --pools | -k | --key | -o | --output | --rejects)
@@ -335,15 +339,7 @@ _gc_amm() {
     COMPREPLY=()
     _gc_words
 
-    # gc-amm takes its subcommand only as the first argument.
-    if ((${#_gc_args[@]} == 0)); then
-        if [[ $_gc_cur == -* ]]; then
-            _gc_reply "-h --help -V --version"
-        else
-            _gc_reply "run quote index simulate"
-        fi
-        return
-    fi
+    _gc_subcommand run quote index simulate && return
 
     case $_gc_prev in
     --state | --supply | -o | --output | --rejects)
@@ -401,15 +397,7 @@ _gc_issue() {
     COMPREPLY=()
     _gc_words
 
-    # gc-issue takes its subcommand only as the first argument.
-    if ((${#_gc_args[@]} == 0)); then
-        if [[ $_gc_cur == -* ]]; then
-            _gc_reply "-h --help -V --version"
-        else
-            _gc_reply "keygen package transfer pledge release"
-        fi
-        return
-    fi
+    _gc_subcommand keygen package transfer pledge release && return
 
     case $_gc_prev in
     -k | --key | --terms | --validators | --index | -o | --output | --rejects)
@@ -472,15 +460,7 @@ _gc_settle() {
     COMPREPLY=()
     _gc_words
 
-    # gc-settle takes its subcommand only as the first argument.
-    if ((${#_gc_args[@]} == 0)); then
-        if [[ $_gc_cur == -* ]]; then
-            _gc_reply "-h --help -V --version"
-        else
-            _gc_reply "period carbon deliver mint burn reserve sign"
-        fi
-        return
-    fi
+    _gc_subcommand period carbon deliver mint burn reserve sign && return
 
     case $_gc_prev in
     --ledger | --package | --positions | --intensity | --cursor | --token-file | --ca-file | \
