@@ -3,7 +3,8 @@
 #   make                 build the programs into build/bin
 #   make check           unit tests (cmocka) and BATS tests
 #   make SANITIZE=1 check   the same under ASan + UBSan, no recovery
-#   make demo            the pipeline so far on examples/ data
+#   make demo            the whole chain on the sample world in examples/, with a summary
+#   make plots           the demo and the scenario sweep, then their charts as SVG (gnuplot)
 #   make bench           every stage's throughput against a baseline in the same run
 #   make lint            clang-format, mandoc -Tlint, shellcheck
 #   make install PREFIX=/usr/local DESTDIR=
@@ -52,7 +53,7 @@ BIN         = $(PROGS:%=$(B)/bin/%)
 MAN1        = $(PROGS:%=man/%.1)
 MAN5        = man/gc-records.5
 
-.PHONY: all check unit bats demo bench lint install uninstall clean deps deps-test
+.PHONY: all check unit bats demo plots bench lint install uninstall clean deps deps-test
 .SUFFIXES:
 .SECONDARY:
 
@@ -100,10 +101,18 @@ unit: $(UNIT_BIN)
 bats: $(BIN)
 	GC_BIN=$(CURDIR)/$(B)/bin GC_BUILD=$(CURDIR)/$(B) bats $(BATSFLAGS) tests/
 
+# The demo's files go to build/demo, whatever the build directory.
+DEMO = build/demo
+
 demo:
 	@sh .ci/deps build demo
 	@$(MAKE) --no-print-directory $(BIN)
-	@GC_BIN=$(CURDIR)/$(B)/bin sh examples/demo.sh
+	@GC_BIN=$(CURDIR)/$(B)/bin sh examples/demo.sh $(DEMO)
+
+plots: demo
+	@sh .ci/deps plots
+	@GC_BIN=$(CURDIR)/$(B)/bin sh examples/scenarios.sh $(DEMO) >/dev/null
+	@sh examples/plots.sh $(DEMO)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)

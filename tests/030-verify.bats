@@ -27,16 +27,19 @@ expect_reject() {
     assert_equal "$output" "$(cat "$FIX/attestations.ndjson")"
 }
 
-@test "sign | verify round trip over the sample data in examples/" {
+@test "sign | verify round trip over the sample readings, every reject reason named" {
     mkdir -m 700 k
     for spec in "pv-001 pv 5000 1" "wind-001 wind 20000 1" "bat-001 battery 10000 1" "gpu-001 gpu 1400 2"; do
         read -r dev class rated gpus <<<"$spec"
         gc-attest keygen --device "$dev" --class "$class" --rated-w "$rated" --gpus "$gpus" \
             --zone de-tennet -k "k/$dev.key" >>reg.ndjson
     done
-    run gc-attest sign --keydir k --state h.ndjson --rejects srej.ndjson -o att.ndjson "$TOP/examples/readings.ndjson"
+    run gc-attest sign --keydir k --state h.ndjson --rejects srej.ndjson -o att.ndjson "$FIX/sample-readings.ndjson"
     assert_failure 65
     assert_balanced "$output"
+    assert_equal "$(reasons srej.ndjson | sort | tr '\n' ' ')" "bad_field bad_json stale unknown_device "
+    # nothing lost: every line is either signed or rejected
+    [ $(($(grep -c . att.ndjson) + $(grep -c . srej.ndjson))) -eq "$(grep -c . "$FIX/sample-readings.ndjson")" ]
     run gc-verify --registry reg.ndjson --now "$NOW" --rejects vrej.ndjson -o ok.ndjson att.ndjson
     assert_failure 65
     assert_balanced "$output"

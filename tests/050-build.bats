@@ -1,24 +1,7 @@
 #!/usr/bin/env bats
-# The repository as a user meets it: the demo, install and uninstall.
+# The repository as a user meets it: install and uninstall (the demo: 160-demo.bats).
 
 load helpers
-
-@test "make demo's script signs, verifies and reports every reject reason" {
-    run sh "$TOP/examples/demo.sh" "$BATS_TEST_TMPDIR/demo"
-    assert_success
-    assert_output --partial "103 readings in"
-    assert_output --partial "99 signed, 4 refused by gc-attest"
-    assert_output --partial "94 verified, 6 refused by gc-verify"
-    assert_output --partial "3 allocations, 5 certificates, 2 zone-hours matched"
-    assert_output --partial "de-tennet 2026-11-01T10:00:00Z  supply 16676 Wh, demand 3693 Wh"
-    d=$BATS_TEST_TMPDIR/demo
-    assert_equal "$(jq -r .reason "$d/sign-rejects.ndjson" | sort | tr '\n' ' ')" \
-        "bad_field bad_json stale unknown_device "
-    assert_equal "$(jq -r .reason "$d/verify-rejects.ndjson" | sort | tr '\n' ' ')" \
-        "bad_signature chain_gap crosses_hour duplicate over_capacity zone_mismatch "
-    # nothing lost: every line of the sample is either signed or rejected
-    [ $(($(grep -c . "$d/attestations.ndjson") + $(grep -c . "$d/sign-rejects.ndjson"))) -eq 103 ]
-}
 
 @test "make install and uninstall put every file in place and take them away" {
     dest=$BATS_TEST_TMPDIR/stage

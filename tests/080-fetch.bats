@@ -6,19 +6,12 @@ load helpers
 setup_file() {
     DATA=$BATS_FILE_TMPDIR/data.ndjson
     grep '"pv-001"' "$FIX/readings.ndjson" >"$DATA"
-    python3 "$BATS_TEST_DIRNAME/http_server.py" --lifetime 120 --token s3cr3t-t0ken \
-        --data "$DATA" --root "$FIX/import" >"$BATS_FILE_TMPDIR/port" &
-    echo $! >"$BATS_FILE_TMPDIR/pid"
-    for _ in $(seq 50); do
-        [ -s "$BATS_FILE_TMPDIR/port" ] && break
-        sleep 0.1
-    done
-    export PORT DATA
-    PORT=$(head -n 1 "$BATS_FILE_TMPDIR/port")
+    start_http_server --lifetime 120 --token s3cr3t-t0ken --data "$DATA" --root "$FIX/import"
+    export DATA
 }
 
 teardown_file() {
-    kill "$(cat "$BATS_FILE_TMPDIR/pid")" 2>/dev/null || true
+    stop_http_server
 }
 
 setup() {

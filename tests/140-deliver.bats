@@ -6,13 +6,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-    python3 "$BATS_TEST_DIRNAME/http_server.py" --lifetime 300 >"$BATS_FILE_TMPDIR/port" &
-    echo $! >"$BATS_FILE_TMPDIR/pid"
-    for _ in $(seq 50); do
-        [ -s "$BATS_FILE_TMPDIR/port" ] && break
-        sleep 0.1
-    done
-    PORT=$(head -n 1 "$BATS_FILE_TMPDIR/port")
+    start_http_server --lifetime 300
     # A ledger to deliver: the settlement of the fixture package's first two days.
     W=$BATS_FILE_TMPDIR
     PKG=$FIX/issue/package.golden.ndjson
@@ -20,11 +14,11 @@ setup_file() {
         gc-settle period -q --ledger "$W/ledger.ndjson" --package "$PKG" --positions "$PKG" \
             --period "$p" "$FIX/settle/income.ndjson" >/dev/null
     done
-    export PORT W PKG
+    export W PKG
 }
 
 teardown_file() {
-    kill "$(cat "$BATS_FILE_TMPDIR/pid")" 2>/dev/null || true
+    stop_http_server
 }
 
 setup() {

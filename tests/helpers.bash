@@ -46,3 +46,20 @@ assert_balanced() {
     read -r in out rej < <(sed -E 's/.*: ([0-9]+) in, ([0-9]+) out, ([0-9]+) rejected$/\1 \2 \3/' <<<"$line")
     [ "$in" -eq $((out + rej)) ] || fail "unbalanced summary: $line"
 }
+
+# start_http_server ARGS...: tests/http_server.py on a free loopback port, for the whole file
+# (call from setup_file; stop_http_server in teardown_file). Sets and exports PORT.
+start_http_server() {
+    python3 "$TOP/tests/http_server.py" "$@" >"$BATS_FILE_TMPDIR/http.port" &
+    echo $! >"$BATS_FILE_TMPDIR/http.pid"
+    for _ in $(seq 50); do
+        [ -s "$BATS_FILE_TMPDIR/http.port" ] && break
+        sleep 0.1
+    done
+    PORT=$(head -n 1 "$BATS_FILE_TMPDIR/http.port")
+    export PORT
+}
+
+stop_http_server() {
+    kill "$(cat "$BATS_FILE_TMPDIR/http.pid")" 2>/dev/null || true
+}
