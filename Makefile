@@ -3,6 +3,7 @@
 #   make                 build the programs into build/bin
 #   make check           unit tests (cmocka) and BATS tests
 #   make SANITIZE=1 check   the same under ASan + UBSan, no recovery
+#   make check-valgrind  the same with every program under valgrind: no error, no leak (slow)
 #   make demo            the whole chain on the sample world in examples/, with a summary
 #   make plots           the demo and the scenario sweep, then their charts as SVG (gnuplot)
 #   make bench           every stage's throughput against a baseline in the same run
@@ -53,7 +54,7 @@ BIN         = $(PROGS:%=$(B)/bin/%)
 MAN1        = $(PROGS:%=man/%.1)
 MAN5        = man/gc-records.5
 
-.PHONY: all check unit bats demo plots bench lint install uninstall clean deps deps-test
+.PHONY: all check check-valgrind unit bats demo plots bench lint install uninstall clean deps deps-test
 .SUFFIXES:
 .SECONDARY:
 
@@ -103,6 +104,22 @@ bats: $(BIN)
 
 # The demo's files go to build/demo, whatever the build directory.
 DEMO = build/demo
+
+# make check-valgrind: every program the tests run goes through valgrind's memcheck, and any
+# error or leak fails that test (exit 99); then the unit tests. Slow, so not in make check.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible
+
+check-valgrind: deps-test
+	@test -z "$(SANITIZE)" || { echo "valgrind and the sanitizers do not mix: no SANITIZE=1" >&2; exit 64; }
+	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN)
+	@rm -rf $(B)/valgrind && mkdir -p $(B)/valgrind
+	@for p in $(PROGS); do \
+		printf '#!/bin/sh\nexec $(VALGRIND) "%s" "$$@"\n' "$(CURDIR)/$(B)/bin/$$p" >$(B)/valgrind/$$p; \
+		chmod 755 $(B)/valgrind/$$p; \
+	done
+	@set -e; for t in $(UNIT_BIN); do echo "== valgrind $$t"; $(VALGRIND) $$t >/dev/null; done
+	GC_BIN=$(CURDIR)/$(B)/valgrind GC_BUILD=$(CURDIR)/$(B) bats $(BATSFLAGS) tests/
 
 demo:
 	@sh .ci/deps build demo

@@ -154,6 +154,7 @@ static int gc_attest_keygen(const struct gc_attest_opts *o)
     struct gc_key key;
     json_t *rec;
 
+    gc_stdout_require(); /* before the key exists: its record must not be lost */
     gc_key_generate(o->key_path, d.id, &key);
     memcpy(d.pubkey, key.pk, sizeof(d.pubkey));
     gc_key_release(&key);

@@ -9,6 +9,7 @@
 #include "gc_crypto.h"
 #include "gc_err.h"
 #include "gc_hex.h"
+#include "gc_io.h"
 #include "gc_json.h"
 #include "gc_num.h"
 #include "gc_time.h"
@@ -20,6 +21,7 @@
 
 void gc_cli_init(const char *argv0)
 {
+    gc_io_guard_std_fds();
     gc_set_progname(argv0);
     signal(SIGPIPE, SIG_IGN);
     gc_crypto_init();
@@ -39,6 +41,7 @@ const char *gc_cli_take_verb(int *argc, char ***argv)
 
 static void close_stdout(void)
 {
+    gc_stdout_require();
     if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0)
         gc_die_errno(GC_EX_IOERR, "write error on standard output");
 }

@@ -282,6 +282,27 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
+static bool stdout_closed;
+
+void gc_io_guard_std_fds(void)
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        /* open() returns the lowest free number: this one */
+        if (open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) != fd)
+            _exit(GC_EX_IOERR);
+        if (fd == STDOUT_FILENO)
+            stdout_closed = true;
+    }
+}
+
+void gc_stdout_require(void)
+{
+    if (stdout_closed)
+        gc_die(GC_EX_IOERR, "cannot write standard output: it is closed");
+}
+
 void gc_writer_open(struct gc_writer *w, const char *path)
 {
     struct stat st;
@@ -290,6 +311,7 @@ void gc_writer_open(struct gc_writer *w, const char *path)
     gc_buf_init(&w->buf);
     gc_buf_init(&w->zbuf);
     if (path == NULL || strcmp(path, "-") == 0) {
+        gc_stdout_require();
         w->fd = STDOUT_FILENO;
         return;
     }

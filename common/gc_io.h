@@ -79,6 +79,13 @@ struct gc_writer {
  * existing PATH that is not one (/dev/null, a FIFO) is written straight.
  */
 void gc_writer_open(struct gc_writer *w, const char *path);
+
+/* A program started with descriptor 0, 1 or 2 closed would give that number to the next file
+ * it opens (a state file, a key) and write its output into it. This holds each closed one open
+ * on /dev/null; gc_cli_init calls it first. Output for a closed standard output is then
+ * refused by gc_stdout_require (exit 74), never written to /dev/null in silence. */
+void gc_io_guard_std_fds(void);
+void gc_stdout_require(void);
 void gc_writer_write(struct gc_writer *w, const void *data, size_t len);
 /* Flushes, ends the zstd frame, fsyncs and renames into place. Exits 74 on any error. */
 void gc_writer_commit(struct gc_writer *w);
