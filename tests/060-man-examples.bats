@@ -119,7 +119,7 @@ pool_registry() {
 
 setup_file() {
     # The loopback server stands in for the made-up servers of the examples.
-    start_http_server --lifetime 120 --data "$FIX/man/gc-attest/inverter.ndjson"
+    start_http_server --lifetime 900 --data "$FIX/man/gc-attest/inverter.ndjson"
 }
 
 teardown_file() {

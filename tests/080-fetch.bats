@@ -6,7 +6,7 @@ load helpers
 setup_file() {
     DATA=$BATS_FILE_TMPDIR/data.ndjson
     grep '"pv-001"' "$FIX/readings.ndjson" >"$DATA"
-    start_http_server --lifetime 120 --token s3cr3t-t0ken --data "$DATA" --root "$FIX/import"
+    start_http_server --lifetime 900 --token s3cr3t-t0ken --data "$DATA" --root "$FIX/import"
     export DATA
 }
 

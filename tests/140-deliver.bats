@@ -6,7 +6,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-    start_http_server --lifetime 300
+    start_http_server --lifetime 900
     # A ledger to deliver: the settlement of the fixture package's first two days.
     W=$BATS_FILE_TMPDIR
     PKG=$FIX/issue/package.golden.ndjson

@@ -7,7 +7,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-    start_http_server --lifetime 300 --data "$TOP/examples/world/readings.ndjson"
+    start_http_server --lifetime 900 --data "$TOP/examples/world/readings.ndjson"
     # The operator's directory: a key per device of the sample world and the registry.
     OP=$BATS_FILE_TMPDIR/operator
     mkdir -p "$OP" && mkdir -m 700 "$OP/keys"
