@@ -159,3 +159,74 @@ uninstall:
 
 clean:
 	rm -rf build
+
+# ---- fuzzing: libFuzzer harnesses (tests/fuzz) ------------------------------------------------
+#
+#   make fuzz            build the harnesses and run each for FUZZ_SECONDS (default 60)
+#   make fuzz-smoke      replay tests/fuzz-regressions/NAME/* through each harness, then run each
+#                        for FUZZ_SECONDS (default 20 here): what CI runs
+#
+# clang with libFuzzer, ASan and UBSan (no recovery); the library is compiled again with clang
+# into build/fuzz/obj, whatever SANITIZE says, so fuzzing never touches build/ or build/sanitize.
+# Seed corpora come from the test fixtures (tests/fuzz/seeds.sh) into build/fuzz/seeds/NAME;
+# what the fuzzer finds goes to build/fuzz/corpus/NAME, crashes to build/fuzz/crash/NAME/.
+# Any crash, leak or timeout fails the target; turn a crash into tests/fuzz-regressions/NAME/.
+# FUZZ_FLAGS adds libFuzzer options (e.g. FUZZ_FLAGS=-only_ascii=1); FUZZ_JOBS builds in parallel.
+CC_FUZZ       ?= clang-14
+FUZZ_SMOKE_SECONDS := $(if $(filter undefined,$(origin FUZZ_SECONDS)),20,$(FUZZ_SECONDS))
+FUZZ_SECONDS  ?= 60
+FUZZ_FLAGS    ?=
+FUZZ_JOBS     ?= 2
+FUZZ_B         = build/fuzz
+FUZZ_SAN       = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# The flags of CFLAGS above; clang also warns of gc_err.c's vfprintf, which gcc does not.
+FUZZ_CFLAGS    = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral -Wno-unused-parameter \
+	-fno-strict-aliasing -Icommon $(PKG_CFLAGS) -DGC_VERSION='"$(VERSION)"' -g -O1 $(FUZZ_SAN)
+FUZZ_SRC       = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES     = $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_BIN       = $(FUZZ_NAMES:%=$(FUZZ_B)/bin/%)
+FUZZ_LIB_OBJ   = $(COMMON_SRC:%.c=$(FUZZ_B)/obj/%.o)
+# Each run: the corpus it grows, the seeds, a dictionary where one helps; bounded per input.
+FUZZ_RUN_OPTS  = -timeout=20 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1
+FUZZ_DICT      = case $$n in fuzz_csv|fuzz_time) d= ;; \
+	fuzz_prom|fuzz_import) d=-dict=tests/fuzz/metrics.dict ;; *) d=-dict=tests/fuzz/json.dict ;; esac
+
+.PHONY: fuzz fuzz-smoke
+
+$(FUZZ_B)/obj/common/%.o: common/%.c $(wildcard common/*.h) Makefile
+	@mkdir -p $(@D)
+	$(CC_FUZZ) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_B)/obj/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/harness.h $(wildcard common/*.h) Makefile
+	@mkdir -p $(@D)
+	$(CC_FUZZ) $(FUZZ_CFLAGS) -fsanitize=fuzzer -c -o $@ $<
+
+$(FUZZ_B)/libgc.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# --wrap=gc_die: the harnesses decide which exits are crashes (tests/fuzz/harness.h).
+$(FUZZ_B)/bin/%: $(FUZZ_B)/obj/tests/fuzz/%.o $(FUZZ_B)/obj/tests/fuzz/harness.o $(FUZZ_B)/libgc.a
+	@mkdir -p $(@D)
+	$(CC_FUZZ) $(FUZZ_SAN) -fsanitize=fuzzer -Wl,--wrap=gc_die -o $@ $^ $(PKG_LIBS) -lpthread
+
+fuzz fuzz-smoke:
+	@command -v $(CC_FUZZ) >/dev/null 2>&1 || { echo "gc: $(CC_FUZZ) is missing:" \
+		"apt-get install clang-14 libclang-rt-14-dev" >&2; exit 1; }
+	@[ "$(PKG_OK)" = yes ] || { echo "gc: missing libraries: apt-get install $(DEB_BUILD)" >&2; \
+		exit 1; }
+	@$(MAKE) --no-print-directory -j$(FUZZ_JOBS) $(FUZZ_BIN)
+	@sh tests/fuzz/seeds.sh $(FUZZ_B)/seeds
+	@set -e; for n in $(FUZZ_NAMES); do \
+		mkdir -p $(FUZZ_B)/corpus/$$n $(FUZZ_B)/crash/$$n; $(FUZZ_DICT); \
+		if [ $@ = fuzz-smoke ] && [ -d tests/fuzz-regressions/$$n ]; then \
+			echo "== $$n: regressions"; \
+			$(FUZZ_B)/bin/$$n -artifact_prefix=$(FUZZ_B)/crash/$$n/ tests/fuzz-regressions/$$n/*; \
+		fi; \
+		s=$(if $(filter fuzz-smoke,$@),$(FUZZ_SMOKE_SECONDS),$(FUZZ_SECONDS)); \
+		echo "== $$n: $$s s"; \
+		$(FUZZ_B)/bin/$$n -max_total_time=$$s $(FUZZ_RUN_OPTS) $$d \
+			-artifact_prefix=$(FUZZ_B)/crash/$$n/ $(FUZZ_FLAGS) \
+			$(FUZZ_B)/corpus/$$n $(FUZZ_B)/seeds/$$n; \
+	done

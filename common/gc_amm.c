@@ -1365,12 +1365,15 @@ static bool load_market(struct gc_amm_market *m, const json_t *rec, struct gc_fa
     for (size_t i = 0; i < json_array_size(list); i++) {
         const json_t *e = json_array_get(list, i);
         struct gc_twap_obs o;
+        int64_t hour;
 
         if (!json_is_object(e))
             return gc_fail(f, "bad_field", "'obs' entries must be objects");
         if (!gc_field_time(e, "ts", &o.ts, f) || !field_u256(e, "cum", &o.cum, f))
             return false;
-        m->twap.obs[(size_t)(gc_floor_div(o.ts, GC_TWAP_PERIOD_S) % GC_TWAP_BUCKETS)] = o;
+        hour = gc_floor_div(o.ts, GC_TWAP_PERIOD_S);
+        /* A floor modulo, as gc_twap's: an hour before 1970 is negative. */
+        m->twap.obs[(size_t)(hour - gc_floor_div(hour, GC_TWAP_BUCKETS) * GC_TWAP_BUCKETS)] = o;
     }
     list = json_object_get(rec, "recent");
     if (!json_is_array(list))

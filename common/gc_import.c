@@ -294,6 +294,29 @@ static bool local_to_utc(struct gc_importer *im, int64_t local_ms, int64_t min_m
     return true;
 }
 
+/*
+ * Times a reading can carry: the years 0001..9999 in UTC. An offset or --tz can move a local
+ * time past them, and a reading's ts there could not be written (gc_time_format, exit 70).
+ */
+static bool time_in_range(int64_t ms, struct gc_fail *f)
+{
+    if (ms < GC_TIME_MIN * 1000 || ms > GC_TIME_MAX * 1000)
+        return gc_fail(f, "bad_time", "the time is outside the years 0001 to 9999 in UTC");
+    return true;
+}
+
+/*
+ * A row or a counter sample books its energy in every period from FROM_MS to TO_MS, a reading
+ * each: more than GC_IMPORT_MAX_PERIODS of them is a bad timestamp, not output to write.
+ */
+static bool span_ok(const struct gc_importer *im, int64_t from_ms, int64_t to_ms, struct gc_fail *f)
+{
+    if ((to_ms - from_ms) / 1000 / im->opts.period_s > GC_IMPORT_MAX_PERIODS)
+        return gc_fail(f, "bad_time", "the interval spans more than %d periods of %llds",
+                       GC_IMPORT_MAX_PERIODS, (long long)im->opts.period_s);
+    return true;
+}
+
 static bool smi_line(struct gc_importer *im, const char *source, const struct gc_line *line,
                      struct gc_fail *f)
 {
@@ -325,7 +348,9 @@ static bool smi_line(struct gc_importer *im, const char *source, const struct gc
     if (dev == NULL)
         return false;
     e.dev = dev;
-    if (!local_to_utc(im, t_ms, dev->integ.have_sample ? dev->integ.t_ms + 1 : INT64_MIN, &t_ms, f))
+    if (!local_to_utc(im, t_ms, dev->integ.have_sample ? dev->integ.t_ms + 1 : INT64_MIN, &t_ms,
+                      f) ||
+        !time_in_range(t_ms, f))
         return false;
     return gc_integrator_add(&dev->integ, t_ms, power_mw, (int)util, emit_period, &e, f);
 }
@@ -361,6 +386,8 @@ static bool dcgm_line(struct gc_importer *im, const struct gc_line *line, struct
         return true;
     if (!s.has_ts)
         return gc_fail(f, "bad_time", "a DCGM sample needs a timestamp (milliseconds)");
+    if (!time_in_range(s.ts_ms, f))
+        return false;
     uuid = gc_prom_label(&s, "UUID", NULL);
     index = gc_prom_label(&s, "gpu", NULL);
     if ((im->opts.device == NULL && uuid == NULL) || (im->opts.device != NULL && index == NULL))
@@ -414,6 +441,17 @@ static bool dcgm_line(struct gc_importer *im, const struct gc_line *line, struct
                        "energy counter of '%s' went back from %lld to %lld mJ: a reset, nothing "
                        "booked since the previous sample",
                        dev->id, (long long)(before / 1000), (long long)(v / 1000));
+    }
+    if (dev->have_counter && dev->integ.have_sample && s.ts_ms > dev->integ.t_ms &&
+        !span_ok(im, dev->integ.t_ms, s.ts_ms, f)) {
+        /* Nothing booked: the sample is a new baseline, as after a reset. */
+        struct gc_fail span = *f;
+
+        dev->counter_uj = v;
+        if (!gc_integrator_add_energy(&dev->integ, s.ts_ms, -1, dev->util_pct, emit_period, &e, f))
+            return false;
+        *f = span;
+        return false;
     }
     if (dev->integ.have_sample && s.ts_ms == dev->integ.t_ms && !dev->have_counter) {
         /* The first counter sample of a scrape whose power sample came first: a baseline. */
@@ -572,8 +610,12 @@ static bool csv_line(struct gc_importer *im, const char *source, const struct gc
         end_ms = start_ms + im->opts.period_s * 1000;
     else if (!end_zoned && !local_to_utc(im, end_ms, start_ms + 1, &end_ms, f))
         return false;
+    if (!time_in_range(start_ms, f) || !time_in_range(end_ms, f))
+        return false;
     if (!im->opts.counter && end_ms <= start_ms)
         return gc_fail(f, "bad_time", "the interval ends before it starts");
+    if (!im->opts.counter && !span_ok(im, start_ms, end_ms, f))
+        return false;
     if (im->opts.counter) {
         /* A register read at TS: the energy since the last reading is the difference. */
         int64_t before = dev->counter_uj;
@@ -590,6 +632,16 @@ static bool csv_line(struct gc_importer *im, const char *source, const struct gc
                            "the register of '%s' went back from %lld to %lld mWh: a reset, "
                            "nothing booked since the previous reading",
                            dev->id, (long long)before, (long long)value);
+        }
+        if (dev->integ.have_sample && start_ms > dev->integ.t_ms &&
+            !span_ok(im, dev->integ.t_ms, start_ms, f)) {
+            /* Nothing booked: the reading is a new baseline, as after a reset. */
+            struct gc_fail span = *f;
+
+            if (!gc_integrator_add_energy(&dev->integ, start_ms, -1, -1, emit_period, &e, f))
+                return false;
+            *f = span;
+            return false;
         }
         value -= before;
         end_ms = start_ms;

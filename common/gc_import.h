@@ -19,6 +19,12 @@
 #include "gc_map.h"
 #include "gc_tz.h"
 
+/*
+ * The most periods one row or energy-counter sample may spread over (a reading each): a leap
+ * year of 5-minute periods. A longer interval is refused ("bad_time") and books nothing.
+ */
+#define GC_IMPORT_MAX_PERIODS 105408
+
 enum gc_import_format {
     GC_IMPORT_NVIDIA_SMI, /* nvidia-smi --query-gpu=... --format=csv[,nounits] */
     GC_IMPORT_DCGM,       /* dcgm-exporter's Prometheus text, samples with timestamps */
@@ -80,9 +86,10 @@ void gc_importer_init(struct gc_importer *im, const struct gc_import_opts *opts,
  * Feeds one line of SOURCE (for CSV formats its first line is the header).
  * Fails with a reject reason: "bad_csv" (a missing column, a row of the
  * wrong width), "bad_prom" (a malformed exposition line), "bad_utf8",
- * "bad_time", "bad_number", "non_monotonic_time", "counter_reset" (an energy
- * counter went backwards: nothing is booked for that interval), "bad_field"
- * (a device id that cannot be made).
+ * "bad_time" (also a time outside the years 0001..9999 in UTC, an interval over
+ * GC_IMPORT_MAX_PERIODS periods: nothing is booked for it), "bad_number",
+ * "non_monotonic_time", "counter_reset" (an energy counter went backwards:
+ * nothing is booked for that interval), "bad_field" (a device id that cannot be made).
  */
 bool gc_importer_line(struct gc_importer *im, const char *source, const struct gc_line *line,
                       struct gc_fail *f);

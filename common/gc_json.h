@@ -19,7 +19,8 @@
 /*
  * Parses one NDJSON line into an object. Refuses (reason "bad_json") a syntax
  * error, a NUL byte, duplicate keys, \u0000 in a string and anything that is
- * not an object; an integer too large for 64 bits is "bad_field". The line
+ * not an object; an integer too large for 64 bits is "bad_field", and so is a
+ * real from 2^63 to 10^21, whose canonical form is such an integer. The line
  * must already be valid UTF-8 (see gc_utf8_valid). Returns a new reference or
  * NULL with F filled.
  */

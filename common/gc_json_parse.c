@@ -5,8 +5,9 @@
  * more than the Ed25519 work gc-verify exists to do; this one walks the bytes
  * once, hands strings without escapes to jansson unchecked (the whole line is
  * validated as UTF-8 beforehand) and keeps jansson's verdicts: duplicate keys,
- * "\u0000" and lone surrogates are refused, integers past 64 bits are a field
- * error, everything else a JSON error with its column.
+ * "\u0000" and lone surrogates are refused, integers past 64 bits (and reals
+ * whose canonical form is one) are a field error, everything else a JSON error
+ * with its column.
  */
 #include "gc_json.h"
 
@@ -223,6 +224,13 @@ static json_t *parse_number(struct parser *ps)
     d = strtod(ps->scratch.ptr, NULL);
     if (isinf(d))
         return fail(ps, "bad_json", "real number overflow");
+    /*
+     * From 2^63 up to 10^21 the canonical form of a real is its integer digits (RFC 8785),
+     * which read back as an integer past 64 bits: a record holding one could be signed but its
+     * canonical bytes never read again. Refused as the integer would be.
+     */
+    if ((d >= 0x1p63 || d < -0x1p63) && fabs(d) < 1e21)
+        return fail(ps, "bad_field", "number out of range");
     ps->p = p;
     return json_real(d);
 }

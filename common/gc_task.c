@@ -550,7 +550,8 @@ static void link_records(struct gc_task_book *b, const struct gc_task_hooks *h)
     for (size_t i = 0; i < b->tasks.cap; i++) {
         struct gc_task *t = b->tasks.slots[i].value;
 
-        if (b->tasks.slots[i].key != NULL)
+        /* A task without receipts has no array: qsort must not be given NULL. */
+        if (b->tasks.slots[i].key != NULL && t->n_receipts > 1)
             qsort(t->receipts, t->n_receipts, sizeof(*t->receipts), by_device);
     }
     for (size_t i = 0; i < b->n_openings; i++) {

@@ -5,7 +5,10 @@
 
 static size_t bucket_of(int64_t ts)
 {
-    return (size_t)(gc_floor_div(ts, GC_TWAP_PERIOD_S) % GC_TWAP_BUCKETS);
+    int64_t hour = gc_floor_div(ts, GC_TWAP_PERIOD_S);
+
+    /* A floor modulo: hours before 1970 are negative, and C's % would keep the sign. */
+    return (size_t)(hour - gc_floor_div(hour, GC_TWAP_BUCKETS) * GC_TWAP_BUCKETS);
 }
 
 void gc_twap_init(struct gc_twap *t, int64_t ts, gc_u128 price)
