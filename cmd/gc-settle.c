@@ -172,15 +172,7 @@ static size_t ledger_put(struct gc_ledger *l, json_t *recs)
         const json_t *have = gc_ledger_find(l, key);
 
         if (have != NULL) {
-            json_t *bare = json_deep_copy(have);
-
-            bool equal;
-
-            json_object_del(bare, "seq");
-            json_object_del(bare, "prev");
-            equal = json_equal(bare, rec);
-            json_decref(bare);
-            if (!equal)
+            if (!same_record(have, rec))
                 gc_die(GC_EX_DATAERR, "%s: conflict: the ledger holds a different record '%s'",
                        l->path, key);
         } else {

@@ -9,9 +9,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
     W=$BATS_FILE_TMPDIR
     IX=$FIX/issue
-    mkdir -m 700 "$W/keys"
-    cp "$IX"/keys/*.key "$W/keys/"
-    chmod 600 "$W"/keys/*.key
+    copy_keys "$IX/keys" "$W/keys"
     gc-issue package -q --terms "$IX/terms.ndjson" -k "$W/keys/issuer.key" \
         --validators "$IX/validators.ndjson" --quorum 2 --index "$IX/index.ndjson" \
         "$IX/snapshots.ndjson" >"$W/issue.ndjson"

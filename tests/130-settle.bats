@@ -12,9 +12,7 @@ setup_file() {
     IX=$FIX/issue
     PKG=$IX/package.golden.ndjson
     INCOME=$FIX/settle/income.ndjson
-    mkdir -m 700 "$W/keys"
-    cp "$IX"/keys/*.key "$W/keys/"
-    chmod 600 "$W"/keys/*.key
+    copy_keys "$IX/keys" "$W/keys"
     export W IX PKG INCOME
 }
 

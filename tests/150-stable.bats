@@ -10,9 +10,7 @@ setup_file() {
     W=$BATS_FILE_TMPDIR
     IX=$FIX/issue
     PKG=$IX/package.golden.ndjson
-    mkdir -m 700 "$W/keys"
-    cp "$IX"/keys/*.key "$W/keys/"
-    chmod 600 "$W"/keys/*.key
+    copy_keys "$IX/keys" "$W/keys"
     gc-issue keygen --id reserve -k "$W/keys/reserve.key" >"$W/reserve.ndjson"
     gc-issue keygen --id oracle-1 -k "$W/keys/oracle.key" >"$W/oracles.ndjson"
     RESERVE=$(jq -r .pubkey "$W/reserve.ndjson")

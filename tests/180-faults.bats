@@ -15,9 +15,7 @@ setup_file() {
     gc-amm run -q --state "$W/amm-want.ndjson" --rejects "$W/amm-want-rejects.ndjson" \
         -o "$W/amm-want-receipts.ndjson" "$W/events.ndjson" || [ $? -eq 65 ]
     # The fixture package, Alice's senior position pledged to a reserve, 300 small mint requests.
-    mkdir -m 700 "$W/keys"
-    cp "$FIX"/issue/keys/*.key "$W/keys/"
-    chmod 600 "$W"/keys/*.key
+    copy_keys "$FIX/issue/keys" "$W/keys"
     gc-issue keygen --id reserve -k "$W/keys/reserve.key" >"$W/reserve.ndjson"
     PKG=$FIX/issue/package.golden.ndjson
     a=$(jq -r 'select(.type == "position" and .subscription == 0).position' "$PKG")

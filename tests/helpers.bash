@@ -17,10 +17,15 @@ NOW=2026-11-02T00:00:00Z
 # Fresh copies of the fixture keys with the modes a key must have (git keeps no modes).
 setup_keys() {
     KEYS=$BATS_TEST_TMPDIR/keys
-    mkdir -p "$KEYS"
-    chmod 700 "$KEYS"
-    cp "$FIX"/keys/*.key "$KEYS"/
-    chmod 600 "$KEYS"/*.key
+    copy_keys "$FIX/keys" "$KEYS"
+}
+
+# copy_keys FROM TO: the *.key files of FROM into TO, with a key's modes (TO 0700, keys 0600).
+copy_keys() {
+    mkdir -p "$2"
+    chmod 700 "$2"
+    cp "$1"/*.key "$2"/
+    chmod 600 "$2"/*.key
 }
 
 # sign FILE... : the fixture keys sign FILE into stdout with a fresh state file.
