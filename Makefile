@@ -34,7 +34,8 @@ endif
 
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wformat=2 -Wno-unused-parameter -fno-strict-aliasing \
-	-Icommon $(PKG_CFLAGS) -DGC_VERSION='"$(VERSION)"'
+	-Icommon $(PKG_CFLAGS) -DGC_VERSION='"$(VERSION)"' -pthread
+override LDFLAGS += -pthread
 ifneq ($(SANITIZE),)
 override CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 override LDFLAGS += -fsanitize=address,undefined

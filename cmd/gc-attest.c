@@ -28,7 +28,7 @@
 static const char help[] =
     "usage: gc-attest keygen --device ID --class CLASS --rated-w W --zone ZONE -k KEYFILE\n"
     "                        [--geohash G] [--gpus N] [--efficiency-bps N] [--owner ID]\n"
-    "       gc-attest sign --keydir DIR --state FILE [-o FILE] [--rejects FILE]\n"
+    "       gc-attest sign --keydir DIR --state FILE [-j N] [-o FILE] [--rejects FILE]\n"
     "                      [--max-line-bytes N] [-q] [--progress] [FILE...]\n"
     "       gc-attest import --format F [--device ID] [--period-s N] [--tz ZONE]\n"
     "                        [--max-gap-s N] [--map SPEC] [--counter] [-o FILE]\n"
@@ -64,6 +64,7 @@ static const char help[] =
     "      --owner ID           owner id\n"
     "      --keydir DIR         the key of device X is DIR/X.key\n"
     "      --state FILE         chain heads, carried from run to run\n"
+    "  -j, --jobs N             sign: sign on N threads (0: one per core; default 1)\n"
     "      --format F           import: nvidia-smi, dcgm or csv\n"
     "      --map SPEC           import csv: ts=COL,end=COL,device=COL,energy_wh=COL\n"
     "                           (or energy_kwh=COL): the columns to read\n"
@@ -126,6 +127,7 @@ struct gc_attest_opts {
     /* sign */
     const char *keydir;
     const char *state;
+    int jobs;
     /* import */
     struct gc_import_opts import;
     struct gc_tz tz;
@@ -178,7 +180,7 @@ struct gc_signer {
     const struct gc_attest_opts *opts;
     struct gc_map keys; /* device -> struct gc_key *, or &no_key */
     struct gc_chains chains;
-    struct gc_buf msg, rec_out, path;
+    struct gc_buf path;
 };
 
 static const struct gc_key *signer_key(struct gc_signer *s, const char *device)
@@ -201,33 +203,72 @@ static const struct gc_key *signer_key(struct gc_signer *s, const char *device)
     return key;
 }
 
-static bool sign_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
-                        struct gc_fail *f)
+/* One reading on its way: signed on any thread, written in order. */
+struct sign_slot {
+    const struct gc_key *key;
+    struct gc_buf msg; /* the canonical attestation without its sig */
+    size_t sig_at;
+    struct gc_buf out;
+};
+
+/* In input order: the reading's place in its device's chain, and the hash that links the next. */
+static bool sign_commit(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
+                        void *slot, struct gc_fail *f)
 {
     struct gc_signer *s = ctx;
+    struct sign_slot *ss = slot;
     struct gc_reading r;
     struct gc_chain_head *h;
-    const struct gc_key *key;
     uint8_t prev[GC_SHA256_LEN], hash[GC_SHA256_LEN];
     int64_t seq;
 
     /* Sign what the meter said; judging it (period, capacity, zone) is gc-verify's job. */
-    if (!gc_reading_parse(rec, GC_READING, &r, f))
+    if (rec == NULL || !gc_reading_parse(rec, GC_READING, &r, f))
         return false;
-    key = signer_key(s, r.device);
-    if (key == NULL)
+    ss->key = signer_key(s, r.device);
+    if (ss->key == NULL)
         return gc_fail(f, "unknown_device", "no key file '%s/%s.key'", s->opts->keydir, r.device);
     h = gc_chains_head(&s->chains, r.device);
     if (!gc_chain_next(h, r.ts, &seq, prev, f))
         return false;
-    gc_attestation_seal(rec, seq, prev, key, &s->msg, &s->rec_out, hash);
+    /* The hash leaves out the sig, so the chain moves on before the signing. */
+    gc_attestation_link(rec, seq, prev);
+    gc_signed_prepare(rec, &ss->msg, &ss->sig_at, hash);
     gc_chain_advance(&s->chains, h, seq, hash, r.ts);
-    gc_filter_emit(flt, s->rec_out.ptr, s->rec_out.len);
     return true;
+}
+
+static void sign_seal(void *ctx, void *slot)
+{
+    struct sign_slot *ss = slot;
+
+    gc_signed_finish(ss->key, &ss->msg, ss->sig_at, &ss->out);
+}
+
+static void sign_write(void *ctx, struct gc_filter *flt, void *slot)
+{
+    struct sign_slot *ss = slot;
+
+    gc_filter_emit(flt, ss->out.ptr, ss->out.len);
+}
+
+static void sign_release(void *slot)
+{
+    struct sign_slot *ss = slot;
+
+    gc_buf_release(&ss->msg);
+    gc_buf_release(&ss->out);
 }
 
 static int gc_attest_sign(const struct gc_attest_opts *o)
 {
+    static const struct gc_steps steps = {
+        .slot_size = sizeof(struct sign_slot),
+        .commit = sign_commit,
+        .seal = sign_seal,
+        .write = sign_write,
+        .release = sign_release,
+    };
     struct gc_signer s = {.opts = o};
     struct gc_filter flt;
     int status;
@@ -236,7 +277,7 @@ static int gc_attest_sign(const struct gc_attest_opts *o)
     gc_lock_state(o->state);
     gc_chains_load(&s.chains, o->state);
     gc_filter_init(&flt, &o->filter);
-    gc_filter_run(&flt, o->files, o->nfiles, sign_record, &s);
+    gc_filter_run_steps(&flt, o->files, o->nfiles, &steps, o->jobs, &s);
     /* Output first, then the heads: a crash in between re-signs the same records identically. */
     status = gc_filter_finish(&flt);
     if (!flt.stopped && s.chains.dirty)
@@ -254,8 +295,6 @@ static int gc_attest_sign(const struct gc_attest_opts *o)
     }
     gc_map_release(&s.keys);
     gc_chains_release(&s.chains);
-    gc_buf_release(&s.msg);
-    gc_buf_release(&s.rec_out);
     gc_buf_release(&s.path);
     return status;
 }
@@ -700,11 +739,12 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
         {"ended-at", required_argument, NULL, OPT_ENDED},
         {"gpu-s", required_argument, NULL, OPT_GPU_S},
         {"energy-wh", required_argument, NULL, OPT_ENERGY},
+        {"jobs", required_argument, NULL, 'j'},
         GC_HTTP_LONGOPTS,
         GC_FILTER_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    bool keygen, sign, import, fetch, receipt, open;
+    bool keygen, sign, import, fetch, receipt, open, have_jobs = false;
     int c;
 
     memset(o, 0, sizeof(*o));
@@ -712,13 +752,18 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
     o->import.period_s = 300;
     o->import.max_gap_ms = 60000;
     o->since_param = "since";
+    o->jobs = 1;
     gc_http_opts_default(&o->http);
     o->verb = gc_cli_take_verb(&argc, &argv);
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:o:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":j:k:o:qhV", longopts, NULL)) != -1) {
         if (gc_cli_filter_opt(c, optarg, &o->filter, help) || gc_cli_http_opt(c, optarg, &o->http))
             continue;
         switch (c) {
+        case 'j':
+            o->jobs = gc_cli_jobs(optarg);
+            have_jobs = true;
+            break;
         case 'k':
             o->key_path = optarg;
             break;
@@ -855,6 +900,8 @@ static void parse_args(int argc, char **argv, struct gc_attest_opts *o)
     if (!keygen && !sign && !import && !fetch && !receipt && !open)
         gc_cli_usage("unknown command '%s' (keygen, sign, import, fetch, receipt or open)",
                      o->verb);
+    if (have_jobs && !sign)
+        gc_cli_usage("-j goes with sign");
     if ((o->task != NULL || o->have_started || o->have_ended || o->have_gpu_s || o->have_energy) !=
         receipt)
         gc_cli_usage("receipt needs --task, --started-at, --ended-at, --gpu-s and --energy-wh, "

@@ -58,12 +58,26 @@ bool gc_chain_next(const struct gc_chain_head *h, int64_t ts, int64_t *seq,
     return true;
 }
 
+/* The I-th oldest of the seqs remembered. */
+static struct gc_chain_seen *seen_at(const struct gc_chain_head *h, size_t i)
+{
+    return &h->seen[(h->seen_first + i) % GC_CHAIN_WINDOW];
+}
+
+/* Seqs only grow, so the ring stays sorted; when full, the oldest makes room. */
 static void remember(struct gc_chain_head *h, int64_t seq, const uint8_t hash[GC_SHA256_LEN])
 {
-    h->seen = gc_grow(h->seen, &h->cap_seen, h->n_seen + 1, sizeof(*h->seen), 16);
-    h->seen[h->n_seen].seq = seq;
-    memcpy(h->seen[h->n_seen].hash, hash, GC_SHA256_LEN);
-    h->n_seen++;
+    struct gc_chain_seen *s;
+
+    if (h->n_seen < GC_CHAIN_WINDOW) {
+        h->seen = gc_grow(h->seen, &h->cap_seen, h->n_seen + 1, sizeof(*h->seen), 16);
+        s = &h->seen[h->n_seen++]; /* seen_first stays 0 until the ring is full */
+    } else {
+        s = &h->seen[h->seen_first];
+        h->seen_first = (h->seen_first + 1) % GC_CHAIN_WINDOW;
+    }
+    s->seq = seq;
+    memcpy(s->hash, hash, GC_SHA256_LEN);
 }
 
 void gc_chain_advance(struct gc_chains *c, struct gc_chain_head *h, int64_t seq,
@@ -75,7 +89,7 @@ void gc_chain_advance(struct gc_chains *c, struct gc_chain_head *h, int64_t seq,
     c->dirty = true;
 }
 
-/* The hash accepted this run for SEQ, or NULL. Seen seqs only grow, so bisect. */
+/* The hash remembered for SEQ, or NULL. Seen seqs only grow, so bisect. */
 static const uint8_t *seen_hash(const struct gc_chain_head *h, int64_t seq)
 {
     size_t lo = 0, hi = h->n_seen;
@@ -83,12 +97,12 @@ static const uint8_t *seen_hash(const struct gc_chain_head *h, int64_t seq)
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
 
-        if (h->seen[mid].seq < seq)
+        if (seen_at(h, mid)->seq < seq)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < h->n_seen && h->seen[lo].seq == seq ? h->seen[lo].hash : NULL;
+    return lo < h->n_seen && seen_at(h, lo)->seq == seq ? seen_at(h, lo)->hash : NULL;
 }
 
 bool gc_chain_check(struct gc_chains *c, struct gc_chain_head *h, int64_t seq,

@@ -18,6 +18,14 @@
 #include "gc_err.h"
 #include "gc_map.h"
 
+/*
+ * How many of the latest accepted attestations each device remembers, to tell
+ * a replay ("duplicate") from a fork ("equivocation"). A bound keeps memory
+ * flat however long the input: older seqs are refused as "stale", as they are
+ * across runs, where only the head is kept. 256 is a day of 5-minute readings.
+ */
+#define GC_CHAIN_WINDOW 256
+
 /* An attestation accepted in this run: remembered to tell a replay from a fork. */
 struct gc_chain_seen {
     int64_t seq;
@@ -29,8 +37,8 @@ struct gc_chain_head {
     int64_t seq;                 /* 0: no attestation yet */
     uint8_t hash[GC_SHA256_LEN]; /* zeros when seq is 0 */
     int64_t ts;                  /* ts of the head; INT64_MIN when seq is 0 */
-    struct gc_chain_seen *seen;  /* this run's, in increasing seq */
-    size_t n_seen, cap_seen;
+    struct gc_chain_seen *seen;  /* a ring of the latest, oldest at seen_first */
+    size_t n_seen, cap_seen, seen_first;
 };
 
 struct gc_chains {
@@ -59,8 +67,9 @@ void gc_chain_advance(struct gc_chains *c, struct gc_chain_head *h, int64_t seq,
  * For verifying: judges an attestation (SEQ, PREV, its record HASH, TS)
  * against H and moves H when it is accepted. Refusals: "duplicate" (the same
  * record again), "equivocation" (another record with an accepted seq; the
- * detail names the first one's hash), "stale" (behind the head and not seen
- * in this run or loaded as a head, or not later than the previous record), "chain_gap" (seq
+ * detail names the first one's hash), "stale" (behind the head and not among
+ * the last GC_CHAIN_WINDOW accepted or the loaded head, or not later than the
+ * previous record), "chain_gap" (seq
  * skips ahead or prev does not link). After a chain_gap the head moves to the
  * refused record, which is authentic, so the records after it link again.
  */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gc_crypto.h"
 #include "gc_err.h"
@@ -91,6 +92,17 @@ int64_t gc_cli_int(const char *name, const char *arg, int64_t min, int64_t max)
         gc_cli_usage("option '--%s': '%s' is %s (expected %lld..%lld)", name, arg, why,
                      (long long)min, (long long)max);
     return v;
+}
+
+int gc_cli_jobs(const char *arg)
+{
+    int64_t n = gc_cli_int("jobs", arg, 0, GC_MAX_JOBS);
+    long cores;
+
+    if (n > 0)
+        return (int)n;
+    cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 1 ? 1 : cores > GC_MAX_JOBS ? GC_MAX_JOBS : (int)cores;
 }
 
 int64_t gc_cli_time(const char *name, const char *arg)

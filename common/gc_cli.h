@@ -105,6 +105,8 @@ void gc_cli_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 
 void gc_cli_bad_option(int c, char **argv) __attribute__((noreturn));
 /* Parses ARG of option NAME as an integer in [MIN, MAX] or exits 64. */
 int64_t gc_cli_int(const char *name, const char *arg, int64_t min, int64_t max);
+/* -j N: threads, 1 to GC_MAX_JOBS; 0 is one per online core. Exits 64 otherwise. */
+int gc_cli_jobs(const char *arg);
 /* Copies ARG of option NAME, which must be an id, into OUT, or exits 64. */
 void gc_cli_id(const char *name, const char *arg, char out[65]);
 

@@ -2,11 +2,14 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "gc_crypto.h"
 #include "gc_json.h"
 #include "gc_num.h"
 #include "banned.h"
@@ -150,6 +153,35 @@ static void progress(struct gc_filter *flt)
     flt->progress_shown = true;
 }
 
+/* A line that is skipped, not counted. */
+static bool skipped(const struct gc_line *line)
+{
+    return line->total_len == line->len && blank(line->bytes, line->len);
+}
+
+/* One more line of SOURCE read. */
+static void count_in(struct gc_filter *flt, const char *source)
+{
+    flt->source = source;
+    flt->n_in++;
+    if (flt->show_progress && flt->n_in % PROGRESS_EVERY == 0)
+        progress(flt);
+}
+
+void gc_filter_feed_judged(struct gc_filter *flt, const char *source, const struct gc_line *line,
+                           json_t *rec, gc_record_fn fn, void *ctx)
+{
+    struct gc_fail f = {0};
+
+    if (flt->stopped)
+        return;
+    count_in(flt, source);
+    if (fn(ctx, flt, rec, line, &f))
+        flt->n_ok++;
+    else
+        reject(flt, source, line, &f);
+}
+
 void gc_filter_feed(struct gc_filter *flt, const char *source, const struct gc_line *line,
                     gc_record_fn record_fn, gc_line_fn line_fn, void *ctx)
 {
@@ -157,12 +189,9 @@ void gc_filter_feed(struct gc_filter *flt, const char *source, const struct gc_l
     json_t *rec = NULL;
     bool ok;
 
-    if (flt->stopped || (line->total_len == line->len && blank(line->bytes, line->len)))
+    if (flt->stopped || skipped(line))
         return;
-    flt->source = source;
-    flt->n_in++;
-    if (flt->show_progress && flt->n_in % PROGRESS_EVERY == 0)
-        progress(flt);
+    count_in(flt, source);
     if (line_fn != NULL) {
         flt->aggregate = true;
         ok = check_length(line, flt->opts.max_line, &f) && line_fn(ctx, flt, source, line, &f);
@@ -209,6 +238,320 @@ void gc_filter_run_lines(struct gc_filter *flt, char **files, int nfiles, gc_lin
 {
     flt->aggregate = true;
     run(flt, files, nfiles, NULL, fn, ctx);
+}
+
+/* --- the loop in steps (-j N) --- */
+
+/*
+ * Batches go through a pipeline: while this thread commits batch k in order,
+ * the others parse and prepare batch k + 1 and seal batch k - 1, so the part
+ * that must run in order costs no more than its own time.
+ */
+
+/* A batch: enough lines that handing them out costs little, few enough bytes to hold. */
+#define STEP_BATCH_LINES 1024
+#define STEP_BATCH_BYTES (4u << 20)
+#define STEP_BATCHES     3 /* sealing, committing, preparing */
+
+struct step_line {
+    struct gc_line line; /* its bytes are in the batch's arena */
+    size_t at;           /* where in the arena */
+    json_t *rec;         /* NULL: not an object, F says why */
+    struct gc_fail f;
+    bool accepted; /* by COMMIT */
+};
+
+struct step_batch;
+
+/* One step over one batch, its lines taken by whichever thread comes first. */
+struct step_task {
+    struct step_batch *b;
+    bool sealing; /* SEAL, or parse and PREPARE */
+    size_t n;
+    atomic_size_t next;
+    int helpers; /* other threads inside, under the pool's lock: it is reused only at 0 */
+};
+
+struct step_batch {
+    const char *source;
+    bool ends; /* SOURCE ends with this batch, after END_LINES lines and END_BYTES bytes */
+    uint64_t end_lines, end_bytes;
+    struct step_line *lines;
+    unsigned char *slots;
+    size_t n;
+    struct gc_buf arena;
+    struct step_task task;
+};
+
+struct step_pool {
+    const struct gc_steps *s;
+    void *ctx;
+    size_t max_line;
+    pthread_mutex_t mu;
+    pthread_cond_t more;     /* a task came, or the end */
+    pthread_cond_t finished; /* a thread left a task */
+    struct step_task *tasks[STEP_BATCHES];
+    bool quit;
+    pthread_t tid[GC_MAX_JOBS];
+    int n_threads;
+};
+
+static void step_line_run(struct step_pool *p, struct step_task *t, size_t i)
+{
+    struct step_line *l = &t->b->lines[i];
+    void *slot = t->b->slots + i * p->s->slot_size;
+
+    if (t->sealing) {
+        if (l->accepted)
+            p->s->seal(p->ctx, slot);
+        return;
+    }
+    l->rec = parse_line(&l->line, p->max_line, &l->f);
+    if (l->rec != NULL && p->s->prepare != NULL)
+        p->s->prepare(p->ctx, l->rec, slot);
+}
+
+/* Takes lines of T until none is left. */
+static void step_task_help(struct step_pool *p, struct step_task *t)
+{
+    size_t i;
+
+    while ((i = atomic_fetch_add(&t->next, 1)) < t->n)
+        step_line_run(p, t, i);
+}
+
+static void *step_worker(void *arg)
+{
+    struct step_pool *p = arg;
+
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        struct step_task *t = NULL;
+
+        for (int i = 0; i < STEP_BATCHES && t == NULL; i++)
+            if (p->tasks[i] != NULL && atomic_load(&p->tasks[i]->next) < p->tasks[i]->n)
+                t = p->tasks[i];
+        if (t != NULL) {
+            t->helpers++;
+            pthread_mutex_unlock(&p->mu);
+            step_task_help(p, t);
+            pthread_mutex_lock(&p->mu);
+            t->helpers--;
+            pthread_cond_broadcast(&p->finished);
+        } else if (p->quit) {
+            break;
+        } else {
+            pthread_cond_wait(&p->more, &p->mu);
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void step_submit(struct step_pool *p, struct step_batch *b, bool sealing)
+{
+    struct step_task *t = &b->task;
+
+    t->b = b;
+    t->sealing = sealing;
+    t->n = b->n;
+    atomic_store(&t->next, 0);
+    pthread_mutex_lock(&p->mu);
+    for (int i = 0; i < STEP_BATCHES; i++)
+        if (p->tasks[i] == NULL) {
+            p->tasks[i] = t;
+            break;
+        }
+    pthread_cond_broadcast(&p->more);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Helps with B's task, then waits until the other threads are done with it. */
+static void step_wait(struct step_pool *p, struct step_batch *b)
+{
+    struct step_task *t = &b->task;
+
+    step_task_help(p, t); /* returns when every line is taken */
+    pthread_mutex_lock(&p->mu);
+    while (t->helpers > 0)
+        pthread_cond_wait(&p->finished, &p->mu);
+    for (int i = 0; i < STEP_BATCHES; i++)
+        if (p->tasks[i] == t)
+            p->tasks[i] = NULL;
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The lines of the inputs, one after another. */
+struct step_input {
+    size_t max_line;
+    char **files;
+    int nfiles, i;
+    bool open;
+    struct gc_reader r;
+    struct gc_buf line_buf;
+};
+
+/*
+ * Fills B with lines of one input, whose name its rejects carry, and marks
+ * the batch that ends an input. False when the inputs are done.
+ */
+static bool step_read(struct step_input *in, struct step_batch *b)
+{
+    struct gc_line line;
+    bool more = true;
+
+    b->n = 0;
+    b->ends = false;
+    gc_buf_reset(&b->arena);
+    if (in->i == in->nfiles)
+        return false;
+    if (!in->open) {
+        gc_reader_open(&in->r, in->files[in->i], in->max_line);
+        in->open = true;
+    }
+    b->source = in->r.name;
+    while (b->n < STEP_BATCH_LINES && b->arena.len < STEP_BATCH_BYTES &&
+           (more = gc_reader_next(&in->r, &in->line_buf, &line))) {
+        if (skipped(&line))
+            continue;
+        b->lines[b->n].line = line;
+        b->lines[b->n].at = b->arena.len;
+        gc_buf_add(&b->arena, line.bytes, line.len);
+        b->n++;
+    }
+    for (size_t i = 0; i < b->n; i++)
+        b->lines[i].line.bytes = b->arena.ptr + b->lines[i].at;
+    if (!more) {
+        b->ends = true;
+        b->end_lines = in->r.line_no;
+        b->end_bytes = in->r.offset;
+        gc_reader_close(&in->r);
+        in->open = false;
+        in->i++;
+    }
+    return true;
+}
+
+static void step_source_end(struct gc_filter *flt, struct step_pool *p, struct step_batch *b)
+{
+    if (b->ends && p->s->source_end != NULL && !flt->stopped)
+        p->s->source_end(p->ctx, flt, b->source, b->end_lines, b->end_bytes);
+}
+
+/* In input order, on this thread: COMMIT each line of B, until a stop. */
+static void step_commit(struct gc_filter *flt, struct step_pool *p, struct step_batch *b)
+{
+    for (size_t i = 0; i < b->n && !flt->stopped; i++) {
+        struct step_line *l = &b->lines[i];
+
+        count_in(flt, b->source);
+        l->accepted =
+            p->s->commit(p->ctx, flt, l->rec, &l->line, b->slots + i * p->s->slot_size, &l->f);
+        if (l->accepted)
+            flt->n_ok++;
+        else
+            reject(flt, b->source, &l->line, &l->f);
+    }
+}
+
+/* Writes B's sealed records in order and empties it. */
+static void step_finish(struct gc_filter *flt, struct step_pool *p, struct step_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct step_line *l = &b->lines[i];
+
+        if (l->accepted && p->s->write != NULL)
+            p->s->write(p->ctx, flt, b->slots + i * p->s->slot_size);
+        json_decref(l->rec);
+        memset(l, 0, sizeof(*l));
+    }
+    if (p->s->seal != NULL)
+        step_source_end(flt, p, b);
+    b->n = 0;
+    b->ends = false;
+}
+
+void gc_filter_run_steps(struct gc_filter *flt, char **files, int nfiles, const struct gc_steps *s,
+                         int threads, void *ctx)
+{
+    static char *stdin_only[] = {"-"};
+    struct step_pool p = {.s = s, .ctx = ctx, .max_line = flt->opts.max_line};
+    struct step_input in = {.max_line = flt->opts.max_line, .files = files, .nfiles = nfiles};
+    struct step_batch batches[STEP_BATCHES] = {0}, *sealing = NULL, *current, *next;
+    int k = 0;
+
+    if (nfiles == 0) {
+        in.files = stdin_only;
+        in.nfiles = 1;
+    }
+    gc_buf_init(&in.line_buf);
+    for (int i = 0; i < STEP_BATCHES; i++) {
+        batches[i].lines = gc_xcalloc(STEP_BATCH_LINES, sizeof(*batches[i].lines));
+        batches[i].slots = gc_xcalloc(STEP_BATCH_LINES, s->slot_size);
+        gc_buf_init(&batches[i].arena);
+    }
+    /* What is set up on first use is set up before any thread runs. */
+    json_object_seed(0);
+    gc_sha256_hardware();
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.more, NULL);
+    pthread_cond_init(&p.finished, NULL);
+    threads = threads < 1 ? 1 : threads > GC_MAX_JOBS ? GC_MAX_JOBS : threads;
+    for (int t = 1; t < threads; t++)
+        if (pthread_create(&p.tid[p.n_threads], NULL, step_worker, &p) == 0)
+            p.n_threads++; /* with fewer threads the work is shared all the same */
+
+    current = &batches[0];
+    if (step_read(&in, current))
+        step_submit(&p, current, false);
+    while (current->n > 0 || current->ends) {
+        next = &batches[++k % STEP_BATCHES];
+        if (!flt->stopped && step_read(&in, next))
+            step_submit(&p, next, false);
+        step_wait(&p, current);
+        step_commit(flt, &p, current);
+        if (s->seal == NULL)
+            step_source_end(flt, &p, current);
+        if (sealing != NULL) {
+            if (s->seal != NULL)
+                step_wait(&p, sealing);
+            step_finish(flt, &p, sealing);
+        }
+        if (s->seal != NULL)
+            step_submit(&p, current, true);
+        sealing = current;
+        current = next;
+        if (flt->stopped && (current->n > 0 || current->ends)) {
+            step_wait(&p, current); /* read ahead of the stop: dropped */
+            step_finish(flt, &p, current);
+        }
+    }
+    if (sealing != NULL) {
+        if (s->seal != NULL)
+            step_wait(&p, sealing);
+        step_finish(flt, &p, sealing);
+    }
+
+    pthread_mutex_lock(&p.mu);
+    p.quit = true;
+    pthread_cond_broadcast(&p.more);
+    pthread_mutex_unlock(&p.mu);
+    for (int t = 0; t < p.n_threads; t++)
+        pthread_join(p.tid[t], NULL);
+    pthread_cond_destroy(&p.finished);
+    pthread_cond_destroy(&p.more);
+    pthread_mutex_destroy(&p.mu);
+    if (in.open)
+        gc_reader_close(&in.r);
+    for (int i = 0; i < STEP_BATCHES; i++) {
+        if (s->release != NULL)
+            for (size_t j = 0; j < STEP_BATCH_LINES; j++)
+                s->release(batches[i].slots + j * s->slot_size);
+        free(batches[i].slots);
+        free(batches[i].lines);
+        gc_buf_release(&batches[i].arena);
+    }
+    gc_buf_release(&in.line_buf);
 }
 
 int gc_filter_finish(struct gc_filter *flt)

@@ -79,6 +79,47 @@ void gc_filter_feed(struct gc_filter *flt, const char *source, const struct gc_l
                     gc_record_fn record_fn, gc_line_fn line_fn, void *ctx);
 
 /*
+ * A record loop in steps, for -j N: the costly work that needs nothing but
+ * the record runs on THREADS threads, the rest in input order on this one.
+ *
+ * Lines are read in batches. PREPARE runs on the threads for every record of
+ * a batch, at once and in any order: it may read shared tables but must
+ * write nothing but SLOT (SLOT_SIZE bytes per line, zeroed once and reused;
+ * RELEASE frees what a slot holds at the end). COMMIT then gets each line in
+ * input order, as a gc_record_fn does, with REC NULL and F filled when the
+ * line is not a JSON object. With SEAL set, the records COMMIT accepted get
+ * a third step on the threads (signing), and WRITE writes them in order
+ * (SOURCE_END comes after, for a program without SEAL right after COMMIT).
+ */
+struct gc_steps {
+    size_t slot_size;
+    void (*prepare)(void *ctx, const json_t *rec, void *slot); /* may be NULL */
+    bool (*commit)(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
+                   void *slot, struct gc_fail *f);
+    void (*seal)(void *ctx, void *slot);                         /* may be NULL */
+    void (*write)(void *ctx, struct gc_filter *flt, void *slot); /* with SEAL */
+    void (*release)(void *slot);                                 /* may be NULL */
+    /* May be NULL: after the last line of SOURCE, which had LINES lines (blank ones too) and
+     * BYTES bytes. */
+    void (*source_end)(void *ctx, struct gc_filter *flt, const char *source, uint64_t lines,
+                       uint64_t bytes);
+};
+
+/* The most threads -j takes. */
+#define GC_MAX_JOBS 64
+
+void gc_filter_run_steps(struct gc_filter *flt, char **files, int nfiles, const struct gc_steps *s,
+                         int threads, void *ctx);
+
+/*
+ * For inputs judged elsewhere (gc-verify merge): counts LINE of SOURCE as
+ * read, then accepts it when FN does, or rejects it with F, exactly as if it
+ * had been read and refused here. REC may be NULL.
+ */
+void gc_filter_feed_judged(struct gc_filter *flt, const char *source, const struct gc_line *line,
+                           json_t *rec, gc_record_fn fn, void *ctx);
+
+/*
  * Turns LINE of SOURCE, accepted earlier, into a reject once everything read
  * shows it is bad (a receipt of a task that never came): counted and
  * written, or stopping the run, as if it had been refused when read.

@@ -185,9 +185,7 @@ bool gc_reading_check_time(const struct gc_reading *r, int64_t now_s, struct gc_
     return true;
 }
 
-void gc_attestation_seal(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_LEN],
-                         const struct gc_key *key, struct gc_buf *msg, struct gc_buf *out,
-                         uint8_t hash[GC_SHA256_LEN])
+void gc_attestation_link(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_LEN])
 {
     char prev_hex[2 * GC_SHA256_LEN + 1];
 
@@ -197,6 +195,13 @@ void gc_attestation_seal(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_
         json_object_set_new_nocheck(rec, "prev",
                                     json_stringn_nocheck(prev_hex, 2 * GC_SHA256_LEN)) != 0)
         gc_die(GC_EX_SOFTWARE, "out of memory");
+}
+
+void gc_attestation_seal(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_LEN],
+                         const struct gc_key *key, struct gc_buf *msg, struct gc_buf *out,
+                         uint8_t hash[GC_SHA256_LEN])
+{
+    gc_attestation_link(rec, seq, prev);
     gc_signed_seal(rec, key, msg, out, hash);
 }
 

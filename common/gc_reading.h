@@ -69,6 +69,9 @@ bool gc_reading_check_capacity(const struct gc_reading *r, const struct gc_devic
 /* "future": the period ends after NOW_S. */
 bool gc_reading_check_time(const struct gc_reading *r, int64_t now_s, struct gc_fail *f);
 
+/* Makes the reading REC an attestation at SEQ after PREV: sets type, seq and prev. */
+void gc_attestation_link(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_LEN]);
+
 /*
  * Seals the reading REC (already checked) as an attestation: sets type, seq
  * and prev in REC, signs its canonical bytes with KEY, writes the canonical

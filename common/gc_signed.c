@@ -6,22 +6,35 @@
 #include "gc_json.h"
 #include "banned.h"
 
-void gc_signed_seal(const json_t *rec, const struct gc_key *key, struct gc_buf *msg,
-                    struct gc_buf *out, uint8_t hash[GC_SHA256_LEN])
+void gc_signed_prepare(const json_t *rec, struct gc_buf *msg, size_t *sig_at,
+                       uint8_t hash[GC_SHA256_LEN])
+{
+    gc_buf_reset(msg);
+    gc_jcs_append_without(msg, rec, "sig", sig_at);
+    gc_sha256(msg->ptr, msg->len, hash);
+}
+
+void gc_signed_finish(const struct gc_key *key, const struct gc_buf *msg, size_t sig_at,
+                      struct gc_buf *out)
 {
     char sig_hex[2 * GC_SIG_LEN + 3];
     uint8_t sig[GC_SIG_LEN];
-    size_t sig_at;
 
-    gc_buf_reset(msg);
-    gc_jcs_append_without(msg, rec, "sig", &sig_at);
     gc_key_sign(key, msg->ptr, msg->len, sig);
-    gc_sha256(msg->ptr, msg->len, hash);
     sig_hex[0] = '"';
     gc_hex_encode(sig, GC_SIG_LEN, sig_hex + 1);
     sig_hex[2 * GC_SIG_LEN + 1] = '"';
     gc_buf_reset(out);
     gc_jcs_insert_member(out, msg->ptr, msg->len, sig_at, "sig", sig_hex, 2 * GC_SIG_LEN + 2);
+}
+
+void gc_signed_seal(const json_t *rec, const struct gc_key *key, struct gc_buf *msg,
+                    struct gc_buf *out, uint8_t hash[GC_SHA256_LEN])
+{
+    size_t sig_at;
+
+    gc_signed_prepare(rec, msg, &sig_at, hash);
+    gc_signed_finish(key, msg, sig_at, out);
 }
 
 void gc_signed_hash(const json_t *rec, struct gc_buf *msg, uint8_t hash[GC_SHA256_LEN])

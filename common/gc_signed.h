@@ -26,6 +26,17 @@ void gc_signed_seal(const json_t *rec, const struct gc_key *key, struct gc_buf *
                     struct gc_buf *out, uint8_t hash[GC_SHA256_LEN]);
 
 /*
+ * gc_signed_seal in two steps, so that signing can run on other threads:
+ * the first writes the canonical bytes of REC without "sig" to MSG (reset
+ * first), where the "sig" goes to *SIG_AT, and the record hash to HASH; the
+ * second signs MSG with KEY and writes the whole record to OUT.
+ */
+void gc_signed_prepare(const json_t *rec, struct gc_buf *msg, size_t *sig_at,
+                       uint8_t hash[GC_SHA256_LEN]);
+void gc_signed_finish(const struct gc_key *key, const struct gc_buf *msg, size_t sig_at,
+                      struct gc_buf *out);
+
+/*
  * Checks SIG (the record's decoded "sig") over the canonical bytes of REC
  * without "sig" against PK: "bad_signature", naming SIGNER, unless it holds.
  * Fills HASH with the record hash either way; MSG is scratch space.

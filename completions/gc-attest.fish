@@ -32,6 +32,7 @@ complete -c gc-attest -n $keygen -l owner -x -d 'Owner id'
 
 complete -c gc-attest -n $sign -l keydir -x -a '(__fish_complete_directories (commandline -ct))' -d 'Directory of the device keys'
 complete -c gc-attest -n $sign -l state -r -F -d 'Chain heads, carried from run to run'
+complete -c gc-attest -n $sign -s j -l jobs -x -d 'Sign on N threads (0: one per core)'
 complete -c gc-attest -n $sign -s o -l output -r -F -d 'Write records here'
 complete -c gc-attest -n $sign -l rejects -r -F -d 'Write bad lines here as reject records'
 complete -c gc-attest -n $sign -l max-line-bytes -x -d 'Longest accepted input line'

@@ -72,7 +72,7 @@ _gc_attest() {
     local sub="" w skip=0
     local keygen_opts="-k --key --device --class --rated-w --zone --geohash --gpus
         --efficiency-bps --owner"
-    local sign_opts="--keydir --state -o --output --rejects --max-line-bytes -q --quiet
+    local sign_opts="--keydir --state -j --jobs -o --output --rejects --max-line-bytes -q --quiet
         --progress"
     local import_opts="--format --device --period-s --tz --max-gap-s --map --counter -o --output
         --rejects --max-line-bytes -q --quiet --progress"
@@ -96,7 +96,8 @@ _gc_attest() {
             --efficiency-bps | --owner | --keydir | --state | -o | --output | --rejects | \
             --max-line-bytes | --format | --period-s | --tz | --max-gap-s | --map | \
             --cursor | --since-param | --token-file | --timeout-s | --retries | --backoff-ms | --ca-file | \
-            --max-bytes | --task | --chunks | --started-at | --ended-at | --gpu-s | --energy-wh)
+            --max-bytes | --task | --chunks | --started-at | --ended-at | --gpu-s | --energy-wh | \
+            -j | --jobs)
             skip=1
             ;;
         -*) ;;
@@ -132,7 +133,7 @@ _gc_attest() {
     --device | --rated-w | --zone | --geohash | --gpus | --efficiency-bps | --owner | \
         --max-line-bytes | --period-s | --max-gap-s | --map | --since-param | --timeout-s | \
         --retries | --backoff-ms | --max-bytes | --task | --started-at | --ended-at | --gpu-s | \
-        --energy-wh)
+        --energy-wh | -j | --jobs)
         return
         ;;
     esac
@@ -185,8 +186,10 @@ _gc_verify() {
     local _gc_cur _gc_prev
     local -a _gc_args
     local opts="--registry --state --now --slack-bps --validators --quorum --snapshots --allowlist
-        --issuers -o --output --rejects --max-line-bytes -q --quiet --progress -h --help -V
-        --version"
+        --issuers -j --jobs --partial -o --output --rejects --max-line-bytes -q --quiet --progress
+        -h --help -V --version"
+    local merge_opts="--state --allowlist --issuers -o --output --rejects --max-line-bytes -q
+        --quiet --progress"
     local tasks_opts="--registry --snapshots --recompute --pay -o --output --rejects
         --max-line-bytes -q --quiet --progress"
     local challenges_opts="--registry --snapshots -o --output --rejects --max-line-bytes -q --quiet
@@ -200,7 +203,7 @@ _gc_verify() {
     if ((${#_gc_args[@]} == 0)) && [[ $_gc_cur != -* ]]; then
         _gc_files
         files=("${COMPREPLY[@]}")
-        _gc_reply "tasks challenges"
+        _gc_reply "merge tasks challenges"
         COMPREPLY+=("${files[@]}")
         return
     fi
@@ -219,12 +222,19 @@ _gc_verify() {
         _gc_reply "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
         return
         ;;
-    --slack-bps | --quorum | --max-line-bytes)
+    --slack-bps | --quorum | --max-line-bytes | -j | --jobs)
         return
         ;;
     esac
 
     case ${_gc_args[0]} in
+    merge)
+        if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
+            _gc_reply "$merge_opts --"
+        else
+            _gc_files
+        fi
+        ;;
     tasks)
         if [[ $_gc_cur == -* ]] && ! _gc_after_dashdash; then
             _gc_reply "$tasks_opts --"

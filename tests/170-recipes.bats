@@ -10,15 +10,8 @@ setup_file() {
     start_http_server --lifetime 900 --data "$TOP/examples/world/readings.ndjson"
     # The operator's directory: a key per device of the sample world and the registry.
     OP=$BATS_FILE_TMPDIR/operator
-    mkdir -p "$OP" && mkdir -m 700 "$OP/keys"
-    grep -v '^#' "$TOP/examples/world/devices.tsv" |
-        while IFS='	' read -r id class rated_w zone gpus eff geohash; do
-            set -- --device "$id" --class "$class" --rated-w "$rated_w" --zone "$zone" \
-                --geohash "$geohash" -k "$OP/keys/$id.key"
-            [ "$gpus" = 0 ] || set -- "$@" --gpus "$gpus"
-            [ "$eff" = 0 ] || set -- "$@" --efficiency-bps "$eff"
-            gc-attest keygen "$@"
-        done >"$OP/registry.ndjson"
+    mkdir -p "$OP"
+    world_keys "$OP/keys" >"$OP/registry.ndjson"
     export OP
 }
 

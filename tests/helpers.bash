@@ -28,6 +28,20 @@ copy_keys() {
     chmod 600 "$2"/*.key
 }
 
+# world_keys DIR: a key per device of the sample world in DIR (made 0700); prints the registry.
+world_keys() {
+    local dir=$1
+    mkdir -p "$dir" && chmod 700 "$dir"
+    grep -v '^#' "$TOP/examples/world/devices.tsv" |
+        while IFS='	' read -r id class rated_w zone gpus eff geohash; do
+            set -- --device "$id" --class "$class" --rated-w "$rated_w" --zone "$zone" \
+                --geohash "$geohash" -k "$dir/$id.key"
+            [ "$gpus" = 0 ] || set -- "$@" --gpus "$gpus"
+            [ "$eff" = 0 ] || set -- "$@" --efficiency-bps "$eff"
+            gc-attest keygen "$@"
+        done
+}
+
 # sign FILE... : the fixture keys sign FILE into stdout with a fresh state file.
 sign() {
     gc-attest sign -q --keydir "$KEYS" --state "$BATS_TEST_TMPDIR/sign-heads.ndjson" "$@"

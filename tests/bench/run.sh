@@ -164,13 +164,26 @@ st_import() {
 }
 st_sign() {
     rm -f "$d/sign-heads.ndjson"
-    timed "$bin/gc-attest" sign -q --keydir "$work/keys" --state "$d/sign-heads.ndjson" \
+    timed "$bin/gc-attest" sign -q -j "${jobs:-1}" --keydir "$work/keys" --state "$d/sign-heads.ndjson" \
         -o "$d/att.ndjson" "$d/readings.ndjson"
 }
 st_verify() {
-    timed "$bin/gc-verify" -q --registry "$work/registry.ndjson" --now 2030-01-01T00:00:00Z \
+    timed "$bin/gc-verify" -q -j "${jobs:-1}" --registry "$work/registry.ndjson" --now 2030-01-01T00:00:00Z \
         -o "$d/verified.ndjson" "$d/att.ndjson"
     cmp -s "$d/att.ndjson" "$d/verified.ndjson" || die "verify changed records"
+}
+# The same on 2 threads; the baseline is the stage on 1 (st_X_j2's st_X).
+st_sign_j2() { jobs=2 st_sign; }
+st_verify_j2() { jobs=2 st_verify; }
+# Signatures in parts on GNU parallel, 2 at once, chains judged once by merge.
+st_verify_parts() {
+    ns0=$(now_ns)
+    parallel -j 2 --pipe -k --block 8M "$bin/gc-verify" --partial -q --registry \
+        "$work/registry.ndjson" --now 2030-01-01T00:00:00Z <"$d/att.ndjson" >"$d/units.ndjson"
+    "$bin/gc-verify" merge -q -o "$d/verified-parts.ndjson" "$d/units.ndjson"
+    t_ns=$(($(now_ns) - ns0)) t_kib=-
+    cmp -s "$d/att.ndjson" "$d/verified-parts.ndjson" || die "verify --partial + merge changed records"
+    rm -f "$d/units.ndjson" "$d/verified-parts.ndjson"
 }
 st_match() {
     timed "$bin/gc-pool" match -q --registry "$work/registry.ndjson" -o "$d/matched.ndjson" \
@@ -218,7 +231,8 @@ st_carbon() {
 }
 
 # measure STAGE RECORDS INPUT BASELINE KIND AIM STREAMING FUNC: run FUNC and the baseline
-# (ed25519-sign, ed25519-verify, jq or jq-raw) alternately, $rounds times; append the best
+# (ed25519-sign, ed25519-verify, jq, jq-raw, or j1: FUNC's stage on one thread, the function
+# FUNC without its _j2 or _parts) alternately, $rounds times; append the best
 # time, the highest RSS and the best baseline rate to rows.tsv.
 msg_len=
 measure() {
@@ -243,6 +257,11 @@ measure() {
             timed jq "$opt" . "$m_input" >/dev/null
             b_rate=$(awk -v n="$m_records" -v ns="$t_ns" 'BEGIN { printf "%.0f", n / (ns / 1e9) }')
             ;;
+        j1)
+            m_one=${m_fn%_j2}
+            "${m_one%_parts}"
+            b_rate=$(awk -v n="$m_records" -v ns="$t_ns" 'BEGIN { printf "%.0f", n / (ns / 1e9) }')
+            ;;
         esac
         b_rate=$(awk -v a="$m_rate" -v b="$b_rate" 'BEGIN { print (a > b ? a : b) }')
         m_rate=$b_rate
@@ -253,6 +272,7 @@ measure() {
     ed25519-verify) m_label="Ed25519 verify, ${msg_len} B" ;;
     jq) m_label="jq -c ." ;;
     jq-raw) m_label="jq -cR . (CSV lines)" ;;
+    j1) m_label="the same, one thread" ;;
     esac
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m_stage" "$m_records" "$m_ns" \
         "$(bytes "$m_input")" "$m_kib" "$m_label" "$m_rate" "$m_kind" "$m_aim" "$m_streaming" \
@@ -266,6 +286,11 @@ world "$w" "$days"
 measure "gc-attest import" "$records" "$w/smi.csv" jq-raw x 3 yes st_import
 measure "gc-attest sign" "$records" "$w/readings.ndjson" ed25519-sign pct 85 yes st_sign
 measure "gc-verify" "$records" "$w/att.ndjson" ed25519-verify pct 90 yes st_verify
+measure "gc-attest sign -j 2" "$records" "$w/readings.ndjson" j1 x 1.8 no st_sign_j2
+measure "gc-verify -j 2" "$records" "$w/att.ndjson" j1 x 1.8 no st_verify_j2
+if command -v parallel >/dev/null; then
+    measure "gc-verify --partial, merge" "$records" "$w/att.ndjson" j1 x 1.8 no st_verify_parts
+fi
 measure "gc-pool match" "$records" "$w/verified.ndjson" jq x 3 no st_match
 measure "gc-pool match --sorted" "$records" "$w/verified.ndjson" jq x 3 yes st_match_sorted
 measure "gc-pool build" "$(lines "$w/matched.ndjson")" "$w/matched.ndjson" jq x 3 no st_build

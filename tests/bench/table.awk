@@ -4,7 +4,7 @@
 # has the peak RSS KiB of the streaming stages at X times the input: stage, KiB.
 BEGIN {
     FS = "\t"
-    fmt = "%-24s %9s %10s %7s %7s  %-26s %10s %7s %5s %8s %5s\n"
+    fmt = "%-27s %9s %10s %7s %7s  %-26s %10s %7s %5s %8s %5s\n"
     printf fmt, "stage", "records", "records/s", "MB/s", "RSS MiB", "baseline", "records/s", "ratio",
         "aim", (memx > 1 ? sprintf("RSS %dx", memx) : "RSS -"), "flat"
 }

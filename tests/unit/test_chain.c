@@ -171,6 +171,44 @@ static void test_check_first_links(void **state)
     gc_chains_release(&c);
 }
 
+/* Memory stays bounded: the last GC_CHAIN_WINDOW seqs tell replays from forks, older are stale. */
+static void test_check_window(void **state)
+{
+    enum { N = GC_CHAIN_WINDOW + 40 };
+    struct gc_chains c;
+    struct gc_chain_head *h;
+    static uint8_t hashes[N + 1][GC_SHA256_LEN];
+    uint8_t other[GC_SHA256_LEN];
+    char name[32];
+    struct gc_fail f;
+
+    (void)state;
+    gc_chains_init(&c);
+    h = gc_chains_head(&c, "meter-1");
+    for (int64_t seq = 1; seq <= N; seq++) {
+        snprintf(name, sizeof(name), "w%lld", (long long)seq);
+        hash_of(name, hashes[seq]);
+        expect_accept(&c, h, seq, seq == 1 ? zeros : hashes[seq - 1], hashes[seq], T0 + seq);
+        assert_true(h->n_seen <= GC_CHAIN_WINDOW);
+    }
+    assert_int_equal(h->n_seen, GC_CHAIN_WINDOW);
+    assert_true(h->cap_seen <= GC_CHAIN_WINDOW);
+    hash_of("another record", other);
+    /* Inside the window, at both ends and in between: replay and fork are told apart. */
+    for (int64_t seq = N - GC_CHAIN_WINDOW + 1; seq <= N; seq++) {
+        expect_refuse_keep(&c, h, seq, hashes[seq - 1], hashes[seq], T0 + seq, "duplicate", &f);
+        expect_refuse_keep(&c, h, seq, hashes[seq - 1], other, T0 + seq, "equivocation", &f);
+    }
+    /* Older than the window: still refused, as stale. */
+    for (int64_t seq = 1; seq <= N - GC_CHAIN_WINDOW; seq++) {
+        expect_refuse_keep(&c, h, seq, seq == 1 ? zeros : hashes[seq - 1], hashes[seq], T0 + seq,
+                           "stale", &f);
+        expect_refuse_keep(&c, h, seq, seq == 1 ? zeros : hashes[seq - 1], other, T0 + seq, "stale",
+                           &f);
+    }
+    gc_chains_release(&c);
+}
+
 static void test_check_seq1_nonzero_prev(void **state)
 {
     struct gc_chains c;
@@ -590,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_next_and_advance),
         cmocka_unit_test(test_check_first_links),
         cmocka_unit_test(test_check_seq1_nonzero_prev),
+        cmocka_unit_test(test_check_window),
         cmocka_unit_test(test_check_gap_and_resync),
         cmocka_unit_test(test_check_duplicate_equivocation),
         cmocka_unit_test(test_check_stale_ts),
