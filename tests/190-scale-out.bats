@@ -197,13 +197,13 @@ EOF
     # A package, its positions and transfers, then the package and positions again: replays.
     cat "$m/issue.ndjson" "$m/transfers.ndjson" "$m/attestations.ndjson" "$m/issue.ndjson" >"$t/in"
     run gc-verify --allowlist "$m/parties.ndjson" --issuers "$m/parties.ndjson" \
-        --registry "$m/registry.ndjson" --now "$NOW" --rejects "$t/rej-1" -o "$t/out-1" <"$t/in"
+        --registry "$m/registry.ndjson" --now "$WNOW" --rejects "$t/rej-1" -o "$t/out-1" <"$t/in"
     [ "$status" -eq 65 ]
     one=$output
     [ "$(reasons "$t/rej-1" | sort -u)" = replay ]
     for block in 200 2k; do
         parallel --pipe -k --block "$block" gc-verify --partial -q --registry "$m/registry.ndjson" \
-            --now "$NOW" <"$t/in" >"$t/units"
+            --now "$WNOW" <"$t/in" >"$t/units"
         run gc-verify merge --allowlist "$m/parties.ndjson" --issuers "$m/parties.ndjson" \
             --rejects "$t/rej-p" -o "$t/out-p" "$t/units"
         [ "$status" -eq 65 ]
