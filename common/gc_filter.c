@@ -266,7 +266,7 @@ struct step_batch;
 /* One step over one batch, its lines taken by whichever thread comes first. */
 struct step_task {
     struct step_batch *b;
-    bool sealing; /* SEAL, or parse and PREPARE */
+    bool sealing; /* after COMMIT: SEAL and free the records; before: parse and PREPARE */
     size_t n;
     atomic_size_t next;
     int helpers; /* other threads inside, under the pool's lock: it is reused only at 0 */
@@ -302,8 +302,11 @@ static void step_line_run(struct step_pool *p, struct step_task *t, size_t i)
     void *slot = t->b->slots + i * p->s->slot_size;
 
     if (t->sealing) {
-        if (l->accepted)
+        if (l->accepted && p->s->seal != NULL)
             p->s->seal(p->ctx, slot);
+        /* Freed where it is cheap: not on the thread that must go in order. */
+        json_decref(l->rec);
+        l->rec = NULL;
         return;
     }
     l->rec = parse_line(&l->line, p->max_line, &l->f);
@@ -462,7 +465,6 @@ static void step_finish(struct gc_filter *flt, struct step_pool *p, struct step_
 
         if (l->accepted && p->s->write != NULL)
             p->s->write(p->ctx, flt, b->slots + i * p->s->slot_size);
-        json_decref(l->rec);
         memset(l, 0, sizeof(*l));
     }
     if (p->s->seal != NULL)
@@ -513,22 +515,21 @@ void gc_filter_run_steps(struct gc_filter *flt, char **files, int nfiles, const 
         if (s->seal == NULL)
             step_source_end(flt, &p, current);
         if (sealing != NULL) {
-            if (s->seal != NULL)
-                step_wait(&p, sealing);
+            step_wait(&p, sealing);
             step_finish(flt, &p, sealing);
         }
-        if (s->seal != NULL)
-            step_submit(&p, current, true);
+        step_submit(&p, current, true);
         sealing = current;
         current = next;
         if (flt->stopped && (current->n > 0 || current->ends)) {
             step_wait(&p, current); /* read ahead of the stop: dropped */
+            step_submit(&p, current, true);
+            step_wait(&p, current);
             step_finish(flt, &p, current);
         }
     }
     if (sealing != NULL) {
-        if (s->seal != NULL)
-            step_wait(&p, sealing);
+        step_wait(&p, sealing);
         step_finish(flt, &p, sealing);
     }
 
