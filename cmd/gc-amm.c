@@ -118,33 +118,19 @@ static bool run_event(void *ctx, struct gc_filter *flt, json_t *rec, const struc
                       struct gc_fail *f)
 {
     struct runner *r = ctx;
-    json_t *receipts = json_array();
     struct gc_amm_market *m = NULL;
-    size_t i;
-    json_t *one;
 
-    if (!gc_amm_apply(&r->book, rec, r->opts->now, receipts, &m, f)) {
-        json_decref(receipts);
+    gc_buf_reset(&r->out);
+    if (!gc_amm_apply_lines(&r->book, rec, r->opts->now, &r->out, &m, f))
         return false;
+    for (const char *p = r->out.ptr, *end = p + r->out.len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+        gc_filter_emit(flt, p, (size_t)(nl - p));
+        p = nl + 1;
     }
-    json_array_foreach(receipts, i, one)
-    {
-        r->out.len = 0;
-        gc_jcs_append(&r->out, one);
-        gc_filter_emit(flt, r->out.ptr, r->out.len);
-    }
-    json_decref(receipts);
     gc_map_put(&r->touched, m->id, m);
     return true;
-}
-
-/* Every market's state, one line each in id order: the state file's content. */
-static void format_states(struct gc_amm_market **ms, size_t n, struct gc_buf *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        gc_amm_state_record(ms[i], out);
-        gc_buf_addc(out, '\n');
-    }
 }
 
 static int gc_amm_run(const struct gc_amm_opts *o)
@@ -159,24 +145,28 @@ static int gc_amm_run(const struct gc_amm_opts *o)
     gc_filter_init(&flt, &o->filter);
     flt.aggregate = true; /* one event makes several receipts */
     gc_filter_run(&flt, o->files, o->nfiles, run_event, &r);
-    if (!flt.stopped) {
-        ms = (struct gc_amm_market **)gc_map_sorted_values(&r.touched);
-        for (size_t i = 0; i < r.touched.n; i++) {
-            r.out.len = 0;
+    gc_buf_reset(&r.out);
+    if (!flt.stopped && r.touched.n > 0) {
+        /*
+         * Every market's state, one line each in id order, is the state file; the touched ones
+         * go to the output too. All is ready before the output commits, so that little falls
+         * between the two commits.
+         */
+        ms = gc_amm_sorted(&r.book);
+        for (size_t i = 0; i < r.book.markets.n; i++) {
+            size_t at = r.out.len;
+
             gc_amm_state_record(ms[i], &r.out);
-            gc_filter_emit(&flt, r.out.ptr, r.out.len);
+            if (gc_map_get(&r.touched, ms[i]->id) != NULL)
+                gc_filter_emit(&flt, r.out.ptr + at, r.out.len - at);
+            gc_buf_addc(&r.out, '\n');
         }
         free(ms);
     }
     /* Output first, then the state: a crash in between re-applies the same events identically. */
     status = gc_filter_finish(&flt);
-    if (!flt.stopped && r.touched.n > 0) {
-        ms = gc_amm_sorted(&r.book);
-        r.out.len = 0;
-        format_states(ms, r.book.markets.n, &r.out);
+    if (!flt.stopped && r.touched.n > 0)
         gc_atomic_write(o->state, r.out.ptr, r.out.len);
-        free(ms);
-    }
     gc_map_release(&r.touched);
     gc_buf_release(&r.out);
     gc_amm_book_release(&r.book);

@@ -152,6 +152,7 @@ static void market_free(struct gc_amm_market *m)
     free(m->lps.v);
     free(m->claims.v);
     free(m->recent);
+    free(m->ys_memo);
     free(m);
 }
 
@@ -198,7 +199,10 @@ static unsigned fee_at(const struct gc_amm_market *m, int64_t ts)
 
 static bool ys_at(const struct gc_amm_market *m, int64_t ts, struct gc_ys *c)
 {
-    return gc_ys_at(m->k_ppm, m->hour > ts ? m->hour - ts : 0, m->anchor_micros, c);
+    if (!gc_ys_at(m->k_ppm, m->hour > ts ? m->hour - ts : 0, m->anchor_micros, c))
+        return false;
+    c->memo = m->ys_memo;
+    return true;
 }
 
 /* The pool's size for LP shares (sqrt(x y) for cp, the power mean for ys), rounded by UP. */
@@ -358,41 +362,192 @@ bool gc_amm_twap_micros(const struct gc_amm_market *m, int64_t now, int64_t *mic
     return true;
 }
 
-/* ---- receipts ------------------------------------------------------------ */
+/* ---- receipts and states ------------------------------------------------ */
+
+/*
+ * A record, written straight to OUT in canonical order without a JSON tree:
+ * RFC 8785 sorts member names by UTF-16 code units, and these names are
+ * ASCII, where that is byte order. The caller adds members in name order
+ * (checked). Every receipt also has the members rec_begin names, which go in
+ * where they fall among the caller's.
+ */
+static const char *const common_names[] = {"event", "hour", "market", "pool",
+                                           "seq",   "ts",   "type",   "v"};
+#define N_COMMON (sizeof(common_names) / sizeof(common_names[0]))
+
+struct rec {
+    struct gc_buf *out;
+    const struct gc_amm_market *m;
+    const char *type;
+    int64_t ts;
+    const uint8_t *h;
+    size_t common;    /* the first of common_names not yet written */
+    const char *last; /* the last member's name, NULL before the first */
+};
+
+/* A < B for member names; the first byte mostly decides, without a call. */
+static bool name_before(const char *a, const char *b)
+{
+    return a[0] != b[0] ? (unsigned char)a[0] < (unsigned char)b[0] : strcmp(a, b) < 0;
+}
+
+/* The separator and "NAME": of the next member. */
+static void rec_key(struct rec *r, const char *name)
+{
+    if (r->last != NULL && !name_before(r->last, name))
+        gc_die(GC_EX_SOFTWARE, "receipt member '%s' is out of order", name);
+    gc_buf_addc(r->out, r->last == NULL ? '{' : ',');
+    gc_buf_addc(r->out, '"');
+    gc_buf_adds(r->out, name);
+    gc_buf_add(r->out, "\":", 2);
+    r->last = name;
+}
+
+static void rec_common(struct rec *r, size_t i);
+
+/* Starts the caller's member NAME, after the common members that sort before it. */
+static void rec_name(struct rec *r, const char *name)
+{
+    while (r->common < N_COMMON && name_before(common_names[r->common], name))
+        rec_common(r, r->common++);
+    rec_key(r, name);
+}
+
+static void put_str(struct gc_buf *out, const char *s)
+{
+    gc_jcs_append_string(out, s, strlen(s));
+}
+
+/* A string of digits, hex or a time, which JSON escapes nothing of. */
+static void put_plain(struct gc_buf *out, const char *s, size_t len)
+{
+    gc_buf_addc(out, '"');
+    gc_buf_add(out, s, len);
+    gc_buf_addc(out, '"');
+}
+
+static void put_int(struct gc_buf *out, int64_t v)
+{
+    char num[24];
+
+    gc_buf_add(out, num, gc_fmt_i64(v, num));
+}
 
 /* An amount as a JSON integer, or as a decimal string past 2^63 - 1 (only scaled test vectors). */
-static json_t *amount_json(gc_u128 v)
+static void put_amount(struct gc_buf *out, gc_u128 v)
 {
     char s[41];
+    size_t len;
 
-    if (v <= INT64_MAX)
-        return json_integer((json_int_t)v);
-    gc_u128_format(v, s);
-    return json_string(s);
+    if (v <= INT64_MAX) {
+        put_int(out, (int64_t)v);
+        return;
+    }
+    len = gc_u128_format(v, s);
+    put_plain(out, s, len);
 }
 
-/* A receipt of TYPE for the event with hash H at TS: market, pool, hour, ts, seq, event. */
-static json_t *receipt(const struct gc_amm_market *m, const char *type, int64_t ts,
-                       const uint8_t *h)
+static void put_time(struct gc_buf *out, int64_t t)
+{
+    char s[GC_TIME_LEN + 1];
+
+    gc_time_format(t, s);
+    put_plain(out, s, GC_TIME_LEN);
+}
+
+static void rec_common(struct rec *r, size_t i)
 {
     char hex[2 * GC_SHA256_LEN + 1];
-    json_t *r = json_object();
 
-    gc_hex_encode(h, GC_SHA256_LEN, hex);
-    json_object_set_new(r, "type", json_string(type));
-    json_object_set_new(r, "v", json_integer(1));
-    json_object_set_new(r, "market", json_string(m->id));
-    json_object_set_new(r, "pool", json_string(m->pool));
-    json_object_set_new(r, "hour", gc_json_time(m->hour));
-    json_object_set_new(r, "ts", gc_json_time(ts));
-    json_object_set_new(r, "seq", json_integer((json_int_t)m->seq));
-    json_object_set_new(r, "event", json_string(hex));
-    return r;
+    rec_key(r, common_names[i]);
+    switch (i) {
+    case 0:
+        gc_hex_encode(r->h, GC_SHA256_LEN, hex);
+        put_plain(r->out, hex, 2 * GC_SHA256_LEN);
+        break;
+    case 1:
+        put_time(r->out, r->m->hour);
+        break;
+    case 2:
+        put_str(r->out, r->m->id);
+        break;
+    case 3:
+        put_str(r->out, r->m->pool);
+        break;
+    case 4:
+        put_int(r->out, (int64_t)r->m->seq);
+        break;
+    case 5:
+        put_time(r->out, r->ts);
+        break;
+    case 6:
+        put_str(r->out, r->type);
+        break;
+    default:
+        put_int(r->out, 1);
+    }
 }
 
-static void set_amount(json_t *r, const char *key, gc_u128 v)
+static void rec_str(struct rec *r, const char *name, const char *s)
 {
-    json_object_set_new(r, key, amount_json(v));
+    rec_name(r, name);
+    put_str(r->out, s);
+}
+
+static void rec_int(struct rec *r, const char *name, int64_t v)
+{
+    rec_name(r, name);
+    put_int(r->out, v);
+}
+
+static void rec_amount(struct rec *r, const char *name, gc_u128 v)
+{
+    rec_name(r, name);
+    put_amount(r->out, v);
+}
+
+static void rec_time(struct rec *r, const char *name, int64_t t)
+{
+    rec_name(r, name);
+    put_time(r->out, t);
+}
+
+/* Starts a receipt of TYPE for the event with hash H at TS in market M. */
+static void rec_begin(struct rec *r, struct gc_buf *out, const struct gc_amm_market *m,
+                      const char *type, int64_t ts, const uint8_t *h)
+{
+    *r = (struct rec){out, m, type, ts, h, 0, NULL};
+}
+
+/* Starts an object without the receipts' common members. */
+static void rec_open(struct rec *r, struct gc_buf *out)
+{
+    *r = (struct rec){.out = out, .common = N_COMMON};
+}
+
+/* Writes the common members left and the closing brace. */
+static void rec_close(struct rec *r)
+{
+    while (r->common < N_COMMON)
+        rec_common(r, r->common++);
+    gc_buf_addc(r->out, '}');
+}
+
+/* Closes a receipt, with the newline that ends its line. */
+static void rec_end(struct rec *r)
+{
+    rec_close(r);
+    gc_buf_addc(r->out, '\n');
+}
+
+/* Appends a "devices" list item, {"device":ID,"gpu_s":N}, canonical as written. */
+static void device_item(struct gc_buf *out, bool first, const char *id, gc_u128 gpu_s)
+{
+    gc_buf_adds(out, first ? "{\"device\":" : ",{\"device\":");
+    put_str(out, id);
+    gc_buf_adds(out, ",\"gpu_s\":");
+    put_amount(out, gpu_s);
+    gc_buf_addc(out, '}');
 }
 
 /* ---- event fields -------------------------------------------------------- */
@@ -438,7 +593,7 @@ static bool copy_id(const json_t *ev, const char *key, char *out, struct gc_fail
 
     if (!gc_field_id(ev, key, &s, f))
         return false;
-    snprintf(out, GC_AMM_ID_MAX + 1, "%s", s);
+    memcpy(out, s, strlen(s) + 1); /* an id has at most GC_AMM_ID_MAX bytes */
     return true;
 }
 
@@ -471,7 +626,7 @@ bool gc_amm_default_id(const char *pool, int64_t hour, char *out)
 }
 
 static bool do_open(struct gc_amm_book *b, const json_t *ev, int64_t ts, const uint8_t *h,
-                    json_t *receipts, struct gc_amm_market **touched, struct gc_fail *f)
+                    struct gc_buf *out, struct gc_amm_market **touched, struct gc_fail *f)
 {
     struct gc_amm_market tmp = {.fee_bps = GC_AMM_DEFAULT_FEE_BPS,
                                 .k_ppm = GC_AMM_DEFAULT_K_PPM,
@@ -480,7 +635,7 @@ static bool do_open(struct gc_amm_book *b, const json_t *ev, int64_t ts, const u
     struct gc_amm_market *m;
     int64_t fee = GC_AMM_DEFAULT_FEE_BPS;
     struct gc_ys c;
-    json_t *r;
+    struct rec r;
 
     if (!copy_id(ev, "pool", tmp.pool, f) || !gc_field_time(ev, "hour", &tmp.hour, f))
         return false;
@@ -526,22 +681,24 @@ static bool do_open(struct gc_amm_book *b, const json_t *ev, int64_t ts, const u
 
     m = gc_xcalloc(1, sizeof(*m));
     *m = tmp;
+    if (m->curve == GC_AMM_YS)
+        m->ys_memo = gc_xcalloc(1, sizeof(*m->ys_memo));
     m->opened_at = m->last_ts = ts;
     gc_twap_init(&m->twap, ts, 0);
     gc_map_put(&b->markets, m->id, m);
     m->seq = 1;
     recent_add(m, ts, h);
-    r = receipt(m, "amm.opened", ts, h);
-    json_object_set_new(r, "curve", json_string(curve_names[m->curve]));
-    json_object_set_new(r, "fee_bps", json_integer(m->fee_bps));
-    json_object_set_new(r, "anchor_micros", json_integer(m->anchor_micros));
+    rec_begin(&r, out, m, "amm.opened", ts, h);
+    rec_int(&r, "anchor_micros", m->anchor_micros);
+    rec_str(&r, "curve", curve_names[m->curve]);
+    rec_int(&r, "fee_bps", m->fee_bps);
     if (m->curve == GC_AMM_YS) {
-        json_object_set_new(r, "k_ppm", json_integer(m->k_ppm));
-        json_object_set_new(r, "fee_horizon_s", json_integer(m->fee_horizon_s));
+        rec_int(&r, "fee_horizon_s", m->fee_horizon_s);
+        rec_int(&r, "k_ppm", m->k_ppm);
     }
     if (m->protocol[0] != '\0')
-        json_object_set_new(r, "protocol", json_string(m->protocol));
-    json_array_append_new(receipts, r);
+        rec_str(&r, "protocol", m->protocol);
+    rec_end(&r);
     *touched = m;
     return true;
 }
@@ -646,13 +803,13 @@ static bool read_offers(const struct gc_amm_market *m, const json_t *ev, struct 
 }
 
 static bool do_add(struct gc_amm_market *m, const json_t *ev, int64_t ts, const uint8_t *h,
-                   json_t *receipts, struct gc_fail *f)
+                   struct gc_buf *out, struct gc_fail *f)
 {
     char lp[GC_AMM_ID_MAX + 1];
     struct offer *offers;
     size_t n;
     gc_u128 gpu_s, cash = 0, min_shares = 0, minted, to_lp, fee_shares, before, after;
-    json_t *r, *list;
+    struct rec r;
 
     if (!copy_id(ev, "lp", lp, f) || !opt_amount(ev, "cash_micros", 0, &cash, NULL, f) ||
         !opt_amount(ev, "min_shares", 0, &min_shares, NULL, f))
@@ -705,60 +862,65 @@ static bool do_add(struct gc_amm_market *m, const json_t *ev, int64_t ts, const 
     acct_set(&m->lps, lp, acct_get(&m->lps, lp) + to_lp);
     m->x_gpu_s += gpu_s;
     m->y_micros += cash;
-    list = json_array();
+    rec_begin(&r, out, m, "amm.minted", ts, h);
+    rec_amount(&r, "cash_micros", cash);
+    rec_name(&r, "devices");
+    gc_buf_addc(out, '[');
     for (size_t i = 0; i < n; i++) {
         struct gc_amm_dev *d = dev_find(m, offers[i].id);
 
         if (d == NULL)
             d = dev_add(m, offers[i].id);
         d->gpu_s += offers[i].gpu_s;
-        json_array_append_new(list, json_pack("{s:s, s:o}", "device", offers[i].id, "gpu_s",
-                                              amount_json(offers[i].gpu_s)));
+        device_item(out, i == 0, offers[i].id, offers[i].gpu_s);
     }
+    gc_buf_addc(out, ']');
     free(offers);
     note_k(m);
-    r = receipt(m, "amm.minted", ts, h);
-    json_object_set_new(r, "lp", json_string(lp));
-    set_amount(r, "gpu_s", gpu_s);
-    set_amount(r, "cash_micros", cash);
-    set_amount(r, "shares", to_lp);
+    rec_amount(&r, "gpu_s", gpu_s);
     if (minted != to_lp)
-        set_amount(r, "locked_shares", minted - to_lp);
+        rec_amount(&r, "locked_shares", minted - to_lp);
+    rec_str(&r, "lp", lp);
     if (fee_shares != 0)
-        set_amount(r, "protocol_shares", fee_shares);
-    json_object_set_new(r, "devices", list);
-    json_array_append_new(receipts, r);
+        rec_amount(&r, "protocol_shares", fee_shares);
+    rec_amount(&r, "shares", to_lp);
+    rec_end(&r);
     return true;
 }
 
 /* ---- amm.remove ------------------------------------------------------------- */
 
-/* Takes GPU_S of capacity off the devices in proportion to what each backs (largest remainder). */
-static json_t *take_capacity(struct gc_amm_market *m, gc_u128 gpu_s)
+/*
+ * Takes GPU_S of capacity off the devices in proportion to what each backs (largest remainder),
+ * and lists what each gave as the receipt's "devices".
+ */
+static void take_capacity(struct gc_amm_market *m, gc_u128 gpu_s, struct rec *r)
 {
     gc_u128 *w = gc_xcalloc(2 * m->n_devs + 1, sizeof(*w)), *part = w + m->n_devs;
-    json_t *list = json_array();
+    bool first = true;
 
     for (size_t i = 0; i < m->n_devs; i++)
         w[i] = m->devs[i].gpu_s;
     gc_apportion_u128(gpu_s, w, m->n_devs, part); /* the capacity sums below 2^113 */
+    rec_name(r, "devices");
+    gc_buf_addc(r->out, '[');
     for (size_t i = 0; i < m->n_devs; i++) {
         if (part[i] == 0)
             continue;
         m->devs[i].gpu_s -= part[i];
-        json_array_append_new(
-            list, json_pack("{s:s, s:o}", "device", m->devs[i].id, "gpu_s", amount_json(part[i])));
+        device_item(r->out, first, m->devs[i].id, part[i]);
+        first = false;
     }
+    gc_buf_addc(r->out, ']');
     free(w);
-    return list;
 }
 
 static bool do_remove(struct gc_amm_market *m, const json_t *ev, int64_t ts, const uint8_t *h,
-                      json_t *receipts, struct gc_fail *f)
+                      struct gc_buf *out, struct gc_fail *f)
 {
     char lp[GC_AMM_ID_MAX + 1];
     gc_u128 burn = 0, min_gpu_s = 0, min_cash = 0, held, fee_shares, total, out_x, out_y;
-    json_t *r;
+    struct rec r;
 
     if (!copy_id(ev, "lp", lp, f) || !opt_amount(ev, "shares", 1, &burn, NULL, f) ||
         !opt_amount(ev, "min_gpu_s", 0, &min_gpu_s, NULL, f) ||
@@ -784,16 +946,16 @@ static bool do_remove(struct gc_amm_market *m, const json_t *ev, int64_t ts, con
     m->shares -= burn;
     m->x_gpu_s -= out_x;
     m->y_micros -= out_y;
-    r = receipt(m, "amm.burned", ts, h);
-    json_object_set_new(r, "devices", take_capacity(m, out_x));
+    rec_begin(&r, out, m, "amm.burned", ts, h);
+    rec_amount(&r, "cash_micros", out_y);
+    take_capacity(m, out_x, &r);
     note_k(m);
-    json_object_set_new(r, "lp", json_string(lp));
-    set_amount(r, "shares", burn);
-    set_amount(r, "gpu_s", out_x);
-    set_amount(r, "cash_micros", out_y);
+    rec_amount(&r, "gpu_s", out_x);
+    rec_str(&r, "lp", lp);
     if (fee_shares != 0)
-        set_amount(r, "protocol_shares", fee_shares);
-    json_array_append_new(receipts, r);
+        rec_amount(&r, "protocol_shares", fee_shares);
+    rec_amount(&r, "shares", burn);
+    rec_end(&r);
     return true;
 }
 
@@ -842,14 +1004,14 @@ static bool read_swap(const json_t *ev, struct gc_amm_trade *t, gc_u128 *limit, 
 }
 
 static bool do_swap(struct gc_amm_market *m, const json_t *ev, int64_t ts, const uint8_t *h,
-                    json_t *receipts, struct gc_fail *f)
+                    struct gc_buf *out, struct gc_fail *f)
 {
     char trader[GC_AMM_ID_MAX + 1];
     struct gc_amm_trade t = {0};
-    gc_u128 limit = 0, gpu_s, cash, nx, ny;
+    gc_u128 limit = 0, gpu_s, cash, held, nx, ny, price = 0;
     struct gc_u256 k0;
     bool has_limit = false;
-    json_t *r;
+    struct rec r;
 
     if (!copy_id(ev, "trader", trader, f) || !read_swap(ev, &t, &limit, &has_limit, f))
         return false;
@@ -866,7 +1028,8 @@ static bool do_swap(struct gc_amm_market *m, const json_t *ev, int64_t ts, const
     /* claims no longer backed by a device cannot come back as inventory */
     if (!t.buy && m->short_gpu_s > 0)
         return gc_fail(f, "short", "market '%s' has sold more than its devices can deliver", m->id);
-    if (!t.buy && acct_get(&m->claims, trader) < gpu_s)
+    held = acct_get(&m->claims, trader);
+    if (!t.buy && held < gpu_s)
         return gc_fail(f, "insufficient_balance", "'%s' holds fewer GPU-seconds in '%s'", trader,
                        m->id);
     if (t.buy ? cash > max_amount(m) - m->y_micros : gpu_s > max_amount(m) - m->x_gpu_s)
@@ -880,23 +1043,18 @@ static bool do_swap(struct gc_amm_market *m, const json_t *ev, int64_t ts, const
         gc_die(GC_EX_SOFTWARE, "market '%s': a trade would lower the invariant", m->id);
     m->x_gpu_s = nx;
     m->y_micros = ny;
-    acct_set(&m->claims, trader,
-             t.buy ? acct_get(&m->claims, trader) + gpu_s : acct_get(&m->claims, trader) - gpu_s);
+    acct_set(&m->claims, trader, t.buy ? held + gpu_s : held - gpu_s);
 
-    r = receipt(m, "amm.fill", ts, h);
-    json_object_set_new(r, "trader", json_string(trader));
-    json_object_set_new(r, "side", json_string(t.buy ? "buy" : "sell"));
-    set_amount(r, "gpu_s", gpu_s);
-    set_amount(r, "cash_micros", cash);
-    set_amount(r, t.buy ? "fee_micros" : "fee_gpu_s", t.fee);
-    json_object_set_new(r, "fee_bps", json_integer(t.fee_bps));
-    {
-        gc_u128 price = 0; /* the fill's average price per GPU-hour, rounded down */
-
-        gc_mul_div_floor(cash, HOUR_S, gpu_s, &price);
-        set_amount(r, "price_micros", price);
-    }
-    json_array_append_new(receipts, r);
+    gc_mul_div_floor(cash, HOUR_S, gpu_s, &price); /* the average per GPU-hour, rounded down */
+    rec_begin(&r, out, m, "amm.fill", ts, h);
+    rec_amount(&r, "cash_micros", cash);
+    rec_int(&r, "fee_bps", t.fee_bps);
+    rec_amount(&r, t.buy ? "fee_micros" : "fee_gpu_s", t.fee);
+    rec_amount(&r, "gpu_s", gpu_s);
+    rec_amount(&r, "price_micros", price);
+    rec_str(&r, "side", t.buy ? "buy" : "sell");
+    rec_str(&r, "trader", trader);
+    rec_end(&r);
     return true;
 }
 
@@ -913,13 +1071,14 @@ static bool parse_status(const char *s, enum gc_amm_status *st)
 }
 
 static bool do_poll(struct gc_amm_market *m, const json_t *ev, int64_t ts, const uint8_t *h,
-                    json_t *receipts, struct gc_fail *f)
+                    struct gc_buf *out, struct gc_fail *f)
 {
     const json_t *list = json_object_get(ev, "devices");
     enum gc_amm_status *st;
     struct gc_amm_dev **devs;
     size_t n;
-    json_t *r, *impairs;
+    struct gc_buf impairs; /* their receipts come after the poll's, which counts what they took */
+    struct rec r;
     int64_t counts[4] = {0, 0, 0, 0};
 
     if (!json_is_array(list))
@@ -960,8 +1119,7 @@ static bool do_poll(struct gc_amm_market *m, const json_t *ev, int64_t ts, const
         }
     }
 
-    r = receipt(m, "amm.polled", ts, h);
-    impairs = json_array();
+    gc_buf_init(&impairs);
     for (size_t i = 0; i < n; i++) {
         struct gc_amm_dev *d = devs[i];
 
@@ -969,27 +1127,31 @@ static bool do_poll(struct gc_amm_market *m, const json_t *ev, int64_t ts, const
         if ((st[i] == GC_DEV_OFFLINE || st[i] == GC_DEV_EXITED) && d->gpu_s > 0) {
             /* the capacity leaves the market: unsold first, then what was sold runs short */
             gc_u128 cap = d->gpu_s, unsold = cap < m->x_gpu_s ? cap : m->x_gpu_s;
-            json_t *imp = receipt(m, "amm.impair", ts, h);
+            struct rec imp;
 
             m->x_gpu_s -= unsold;
             m->short_gpu_s += cap - unsold;
             d->impaired_s += cap;
             d->gpu_s = 0;
-            json_object_set_new(imp, "device", json_string(d->id));
-            json_object_set_new(imp, "status", json_string(status_names[st[i]]));
-            set_amount(imp, "gpu_s", cap);
-            set_amount(imp, "unsold_gpu_s", unsold);
-            set_amount(imp, "short_gpu_s", cap - unsold);
-            json_array_append_new(impairs, imp);
+            rec_begin(&imp, &impairs, m, "amm.impair", ts, h);
+            rec_str(&imp, "device", d->id);
+            rec_amount(&imp, "gpu_s", cap);
+            rec_amount(&imp, "short_gpu_s", cap - unsold);
+            rec_str(&imp, "status", status_names[st[i]]);
+            rec_amount(&imp, "unsold_gpu_s", unsold);
+            rec_end(&imp);
         }
         d->status = st[i];
     }
-    for (size_t i = 0; i < 4; i++)
-        json_object_set_new(r, status_names[i], json_integer(counts[i]));
-    set_amount(r, "inventory_gpu_s", m->x_gpu_s);
-    json_array_append_new(receipts, r);
-    json_array_extend(receipts, impairs);
-    json_decref(impairs);
+    rec_begin(&r, out, m, "amm.polled", ts, h);
+    rec_int(&r, "exited", counts[GC_DEV_EXITED]);
+    rec_amount(&r, "inventory_gpu_s", m->x_gpu_s);
+    rec_int(&r, "offline", counts[GC_DEV_OFFLINE]);
+    rec_int(&r, "online", counts[GC_DEV_ONLINE]);
+    rec_int(&r, "running", counts[GC_DEV_RUNNING]);
+    rec_end(&r);
+    gc_buf_add(out, impairs.ptr, impairs.len);
+    gc_buf_release(&impairs);
     free(st);
     free(devs);
     return true;
@@ -997,26 +1159,25 @@ static bool do_poll(struct gc_amm_market *m, const json_t *ev, int64_t ts, const
 
 /* ---- amm.close ------------------------------------------------------------------ */
 
-static bool do_close(struct gc_amm_market *m, int64_t ts, const uint8_t *h, json_t *receipts,
+static bool do_close(struct gc_amm_market *m, int64_t ts, const uint8_t *h, struct gc_buf *out,
                      struct gc_fail *f)
 {
     gc_u128 sold = accts_total(&m->claims), capacity = devs_capacity(m);
     gc_u128 deliver = sold < capacity ? sold : capacity, expired = m->x_gpu_s, value = 0;
     size_t nb = m->claims.n, nd = m->n_devs;
     gc_u128 *want, *give, *cap, *from;
-    json_t *r;
+    struct rec r;
     size_t i, j;
 
     if (ts < m->hour)
         return gc_fail(f, "too_early", "a market closes at its delivery hour, not before");
     /* unsold inventory perishes: written off, not paid for */
     if (expired > 0) {
-        json_t *e = receipt(m, "amm.expire", ts, h);
-
         gc_mul_div_floor(expired, (gc_u128)m->anchor_micros, HOUR_S, &value);
-        set_amount(e, "gpu_s", expired);
-        set_amount(e, "anchor_value_micros", value);
-        json_array_append_new(receipts, e);
+        rec_begin(&r, out, m, "amm.expire", ts, h);
+        rec_amount(&r, "anchor_value_micros", value);
+        rec_amount(&r, "gpu_s", expired);
+        rec_end(&r);
     }
     /*
      * Who delivers to whom: buyers get what the devices still back (pro rata
@@ -1036,25 +1197,23 @@ static bool do_close(struct gc_amm_market *m, int64_t ts, const uint8_t *h, json
     gc_apportion_u128(deliver, cap, nd, from);
     for (i = 0, j = 0; i < nb; i++) {
         if (give[i] < want[i]) {
-            json_t *s = receipt(m, "amm.short", ts, h);
-
-            json_object_set_new(s, "buyer", json_string(m->claims.v[i].id));
-            set_amount(s, "gpu_s", want[i] - give[i]);
-            json_array_append_new(receipts, s);
+            rec_begin(&r, out, m, "amm.short", ts, h);
+            rec_str(&r, "buyer", m->claims.v[i].id);
+            rec_amount(&r, "gpu_s", want[i] - give[i]);
+            rec_end(&r);
         }
         while (give[i] > 0) {
             gc_u128 q;
-            json_t *d;
 
             while (from[j] == 0)
                 j++;
             q = give[i] < from[j] ? give[i] : from[j];
-            d = receipt(m, "amm.delivery", ts, h);
-            json_object_set_new(d, "buyer", json_string(m->claims.v[i].id));
-            json_object_set_new(d, "device", json_string(m->devs[j].id));
-            json_object_set_new(d, "status", json_string(status_names[m->devs[j].status]));
-            set_amount(d, "gpu_s", q);
-            json_array_append_new(receipts, d);
+            rec_begin(&r, out, m, "amm.delivery", ts, h);
+            rec_str(&r, "buyer", m->claims.v[i].id);
+            rec_str(&r, "device", m->devs[j].id);
+            rec_amount(&r, "gpu_s", q);
+            rec_str(&r, "status", status_names[m->devs[j].status]);
+            rec_end(&r);
             give[i] -= q;
             from[j] -= q;
         }
@@ -1066,25 +1225,33 @@ static bool do_close(struct gc_amm_market *m, int64_t ts, const uint8_t *h, json
     m->x_gpu_s = 0;
     m->short_gpu_s = sold - deliver;
     m->closed = true;
-    r = receipt(m, "amm.closed", ts, h);
-    set_amount(r, "sold_gpu_s", sold);
-    set_amount(r, "delivered_gpu_s", deliver);
-    set_amount(r, "short_gpu_s", sold - deliver);
-    set_amount(r, "expired_gpu_s", expired);
-    set_amount(r, "cash_micros", m->y_micros);
-    json_array_append_new(receipts, r);
+    rec_begin(&r, out, m, "amm.closed", ts, h);
+    rec_amount(&r, "cash_micros", m->y_micros);
+    rec_amount(&r, "delivered_gpu_s", deliver);
+    rec_amount(&r, "expired_gpu_s", expired);
+    rec_amount(&r, "short_gpu_s", sold - deliver);
+    rec_amount(&r, "sold_gpu_s", sold);
+    rec_end(&r);
     return true;
 }
 
 /* ---- applying an event ---------------------------------------------------------- */
 
-bool gc_amm_apply(struct gc_amm_book *b, const json_t *ev, int64_t now, json_t *receipts,
+/* Drops what OUT holds past LEN. */
+static void truncate_to(struct gc_buf *out, size_t len)
+{
+    out->len = len;
+    if (out->cap > 0)
+        out->ptr[len] = '\0';
+}
+
+static bool apply(struct gc_amm_book *b, const json_t *ev, int64_t now, struct gc_buf *out,
                   struct gc_amm_market **touched, struct gc_fail *f)
 {
     const char *type;
     char id[GC_AMM_ID_MAX + 1];
     struct gc_amm_market *m;
-    struct gc_buf canon = GC_BUF_INIT;
+    size_t canon_at = out->len;
     uint8_t h[GC_SHA256_LEN];
     int64_t ts;
     bool ok;
@@ -1099,11 +1266,12 @@ bool gc_amm_apply(struct gc_amm_book *b, const json_t *ev, int64_t now, json_t *
     } else {
         return gc_fail(f, "bad_field", "'ts' is missing and no --now was given");
     }
-    gc_jcs_append(&canon, ev);
-    gc_sha256(canon.ptr, canon.len, h);
-    gc_buf_release(&canon);
+    /* the event's hash, of its canonical form written past the end of OUT: no allocation */
+    gc_jcs_append(out, ev);
+    gc_sha256(out->ptr + canon_at, out->len - canon_at, h);
+    truncate_to(out, canon_at);
     if (strcmp(type, "amm.open") == 0)
-        return do_open(b, ev, ts, h, receipts, touched, f);
+        return do_open(b, ev, ts, h, out, touched, f);
     if (strcmp(type, "amm.add") != 0 && strcmp(type, "amm.remove") != 0 &&
         strcmp(type, "amm.swap") != 0 && strcmp(type, "amm.poll") != 0 &&
         strcmp(type, "amm.close") != 0)
@@ -1126,15 +1294,15 @@ bool gc_amm_apply(struct gc_amm_book *b, const json_t *ev, int64_t now, json_t *
 
     m->seq++; /* the receipts carry the event's number */
     if (strcmp(type, "amm.add") == 0)
-        ok = do_add(m, ev, ts, h, receipts, f);
+        ok = do_add(m, ev, ts, h, out, f);
     else if (strcmp(type, "amm.remove") == 0)
-        ok = do_remove(m, ev, ts, h, receipts, f);
+        ok = do_remove(m, ev, ts, h, out, f);
     else if (strcmp(type, "amm.swap") == 0)
-        ok = do_swap(m, ev, ts, h, receipts, f);
+        ok = do_swap(m, ev, ts, h, out, f);
     else if (strcmp(type, "amm.poll") == 0)
-        ok = do_poll(m, ev, ts, h, receipts, f);
+        ok = do_poll(m, ev, ts, h, out, f);
     else
-        ok = do_close(m, ts, h, receipts, f);
+        ok = do_close(m, ts, h, out, f);
     if (!ok) {
         m->seq--;
         return false;
@@ -1147,98 +1315,171 @@ bool gc_amm_apply(struct gc_amm_book *b, const json_t *ev, int64_t now, json_t *
     return true;
 }
 
-/* ---- the state record ------------------------------------------------------------ */
-
-static json_t *u256_json(struct gc_u256 v)
+bool gc_amm_apply_lines(struct gc_amm_book *b, const json_t *ev, int64_t now, struct gc_buf *out,
+                        struct gc_amm_market **touched, struct gc_fail *f)
 {
-    char s[80];
+    size_t len = out->len;
 
-    gc_u256_format(v, s);
-    return json_string(s);
+    if (apply(b, ev, now, out, touched, f))
+        return true;
+    truncate_to(out, len);
+    return false;
 }
 
-static json_t *accts_json(const struct gc_amm_accts *a, const char *who, const char *what)
+bool gc_amm_apply(struct gc_amm_book *b, const json_t *ev, int64_t now, json_t *receipts,
+                  struct gc_amm_market **touched, struct gc_fail *f)
 {
-    json_t *list = json_array();
+    struct gc_buf out;
+    bool ok;
 
-    for (size_t i = 0; i < a->n; i++) {
-        json_t *e = json_object();
+    gc_buf_init(&out);
+    ok = gc_amm_apply_lines(b, ev, now, &out, touched, f);
+    for (const char *p = out.ptr, *end = out.ptr + out.len; ok && p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        struct gc_fail pf;
+        json_t *r = gc_json_parse_object(p, (size_t)(nl - p), &pf);
 
-        json_object_set_new(e, who, json_string(a->v[i].id));
-        json_object_set_new(e, what, amount_json(a->v[i].amount));
-        json_array_append_new(list, e);
+        if (r == NULL)
+            gc_die(GC_EX_SOFTWARE, "a receipt does not read back: %s", pf.detail);
+        json_array_append_new(receipts, r);
+        p = nl + 1;
     }
-    return list;
+    gc_buf_release(&out);
+    return ok;
+}
+
+/* ---- the state record ------------------------------------------------------------ */
+
+static void put_u256(struct gc_buf *out, struct gc_u256 v)
+{
+    char s[80];
+    size_t len = gc_u256_format(v, s);
+
+    put_plain(out, s, len);
+}
+
+/* The list [{WHO: id, WHAT: amount}, ...] of A; WHO sorts before WHAT. */
+static void put_accts(struct gc_buf *out, const struct gc_amm_accts *a, const char *who,
+                      const char *what)
+{
+    gc_buf_addc(out, '[');
+    for (size_t i = 0; i < a->n; i++) {
+        struct rec e;
+
+        if (i > 0)
+            gc_buf_addc(out, ',');
+        rec_open(&e, out);
+        rec_str(&e, who, a->v[i].id);
+        rec_amount(&e, what, a->v[i].amount);
+        rec_close(&e);
+    }
+    gc_buf_addc(out, ']');
+}
+
+static void put_devices(struct gc_buf *out, const struct gc_amm_market *m)
+{
+    gc_buf_addc(out, '[');
+    for (size_t i = 0; i < m->n_devs; i++) {
+        const struct gc_amm_dev *d = &m->devs[i];
+        struct rec e;
+
+        if (i > 0)
+            gc_buf_addc(out, ',');
+        rec_open(&e, out);
+        rec_str(&e, "device", d->id);
+        rec_amount(&e, "gpu_s", d->gpu_s);
+        rec_amount(&e, "impaired_gpu_s", d->impaired_s);
+        rec_str(&e, "status", status_names[d->status]);
+        rec_close(&e);
+    }
+    gc_buf_addc(out, ']');
+}
+
+/* The oracle: cumulative price (64.64 micros per GPU-hour x seconds) and hourly observations. */
+static void put_oracle(struct gc_buf *out, const struct gc_twap *t)
+{
+    struct rec o;
+    bool first = true;
+
+    rec_open(&o, out);
+    rec_name(&o, "cum");
+    put_u256(out, t->cum);
+    rec_time(&o, "first_ts", t->first_ts);
+    rec_time(&o, "last_ts", t->last_ts);
+    rec_name(&o, "obs");
+    gc_buf_addc(out, '[');
+    for (size_t i = 0; i < GC_TWAP_BUCKETS; i++) {
+        struct rec e;
+
+        if (t->obs[i].ts == 0)
+            continue;
+        if (!first)
+            gc_buf_addc(out, ',');
+        first = false;
+        rec_open(&e, out);
+        rec_name(&e, "cum");
+        put_u256(out, t->obs[i].cum);
+        rec_time(&e, "ts", t->obs[i].ts);
+        rec_close(&e);
+    }
+    gc_buf_addc(out, ']');
+    rec_name(&o, "price_x64");
+    put_u256(out, (struct gc_u256){0, t->price});
+    rec_close(&o);
 }
 
 void gc_amm_state_record(const struct gc_amm_market *m, struct gc_buf *out)
 {
-    json_t *r = json_object(), *devs = json_array(), *obs = json_array(), *recent = json_array();
-    json_t *oracle = json_object();
+    struct rec r;
     gc_u128 price;
 
-    json_object_set_new(r, "type", json_string("amm.state"));
-    json_object_set_new(r, "v", json_integer(1));
-    json_object_set_new(r, "market", json_string(m->id));
-    json_object_set_new(r, "pool", json_string(m->pool));
-    json_object_set_new(r, "hour", gc_json_time(m->hour));
-    json_object_set_new(r, "opened_at", gc_json_time(m->opened_at));
-    json_object_set_new(r, "ts", gc_json_time(m->last_ts));
-    json_object_set_new(r, "status", json_string(m->closed ? "closed" : "open"));
-    json_object_set_new(r, "seq", json_integer((json_int_t)m->seq));
-    json_object_set_new(r, "curve", json_string(curve_names[m->curve]));
-    json_object_set_new(r, "fee_bps", json_integer(m->fee_bps));
-    json_object_set_new(r, "anchor_micros", json_integer(m->anchor_micros));
-    if (m->curve == GC_AMM_YS) {
-        json_object_set_new(r, "k_ppm", json_integer(m->k_ppm));
-        json_object_set_new(r, "fee_horizon_s", json_integer(m->fee_horizon_s));
-    }
-    if (m->protocol[0] != '\0') {
-        json_object_set_new(r, "protocol", json_string(m->protocol));
-        set_amount(r, "root_k_last", m->root_k_last);
-    }
-    set_amount(r, "inventory_gpu_s", m->x_gpu_s);
-    set_amount(r, "cash_micros", m->y_micros);
-    set_amount(r, "shares", m->shares);
-    set_amount(r, "short_gpu_s", m->short_gpu_s);
+    rec_open(&r, out);
+    rec_int(&r, "anchor_micros", m->anchor_micros);
+    rec_amount(&r, "cash_micros", m->y_micros);
+    rec_name(&r, "claims");
+    put_accts(out, &m->claims, "buyer", "gpu_s");
+    rec_str(&r, "curve", curve_names[m->curve]);
+    rec_name(&r, "devices");
+    put_devices(out, m);
+    rec_int(&r, "fee_bps", m->fee_bps);
+    if (m->curve == GC_AMM_YS)
+        rec_int(&r, "fee_horizon_s", m->fee_horizon_s);
+    rec_time(&r, "hour", m->hour);
+    rec_amount(&r, "inventory_gpu_s", m->x_gpu_s);
+    if (m->curve == GC_AMM_YS)
+        rec_int(&r, "k_ppm", m->k_ppm);
+    rec_name(&r, "lps");
+    put_accts(out, &m->lps, "lp", "shares");
+    rec_str(&r, "market", m->id);
+    rec_time(&r, "opened_at", m->opened_at);
+    rec_name(&r, "oracle");
+    put_oracle(out, &m->twap);
+    rec_str(&r, "pool", m->pool);
     if (!m->closed && gc_amm_spot_x64(m, m->last_ts, &price))
-        set_amount(r, "price_micros", price >> 64);
-    for (size_t i = 0; i < m->n_devs; i++) {
-        const struct gc_amm_dev *d = &m->devs[i];
-        json_t *e = json_object();
-
-        json_object_set_new(e, "device", json_string(d->id));
-        json_object_set_new(e, "status", json_string(status_names[d->status]));
-        json_object_set_new(e, "gpu_s", amount_json(d->gpu_s));
-        json_object_set_new(e, "impaired_gpu_s", amount_json(d->impaired_s));
-        json_array_append_new(devs, e);
-    }
-    json_object_set_new(r, "devices", devs);
-    json_object_set_new(r, "lps", accts_json(&m->lps, "lp", "shares"));
-    json_object_set_new(r, "claims", accts_json(&m->claims, "buyer", "gpu_s"));
-    /* the oracle: cumulative price (64.64 micros per GPU-hour x seconds) and hourly observations */
-    json_object_set_new(oracle, "cum", u256_json(m->twap.cum));
-    json_object_set_new(oracle, "price_x64", u256_json((struct gc_u256){0, m->twap.price}));
-    json_object_set_new(oracle, "first_ts", gc_json_time(m->twap.first_ts));
-    json_object_set_new(oracle, "last_ts", gc_json_time(m->twap.last_ts));
-    for (size_t i = 0; i < GC_TWAP_BUCKETS; i++) {
-        const struct gc_twap_obs *o = &m->twap.obs[i];
-
-        if (o->ts != 0)
-            json_array_append_new(
-                obs, json_pack("{s:o, s:o}", "ts", gc_json_time(o->ts), "cum", u256_json(o->cum)));
-    }
-    json_object_set_new(oracle, "obs", obs);
-    json_object_set_new(r, "oracle", oracle);
+        rec_amount(&r, "price_micros", price >> 64);
+    if (m->protocol[0] != '\0')
+        rec_str(&r, "protocol", m->protocol);
+    rec_name(&r, "recent");
+    gc_buf_addc(out, '[');
     for (size_t i = 0; i < m->n_recent; i++) {
         char hex[2 * GC_SHA256_LEN + 1];
 
+        if (i > 0)
+            gc_buf_addc(out, ',');
         gc_hex_encode(m->recent[i], GC_SHA256_LEN, hex);
-        json_array_append_new(recent, json_string(hex));
+        put_plain(out, hex, 2 * GC_SHA256_LEN);
     }
-    json_object_set_new(r, "recent", recent);
-    gc_jcs_append(out, r);
-    json_decref(r);
+    gc_buf_addc(out, ']');
+    if (m->protocol[0] != '\0')
+        rec_amount(&r, "root_k_last", m->root_k_last);
+    rec_int(&r, "seq", (int64_t)m->seq);
+    rec_amount(&r, "shares", m->shares);
+    rec_amount(&r, "short_gpu_s", m->short_gpu_s);
+    rec_str(&r, "status", m->closed ? "closed" : "open");
+    rec_time(&r, "ts", m->last_ts);
+    rec_str(&r, "type", "amm.state");
+    rec_int(&r, "v", 1);
+    rec_close(&r);
 }
 
 static bool field_amount(const json_t *obj, const char *key, gc_u128 *out, struct gc_fail *f)
@@ -1401,6 +1642,8 @@ bool gc_amm_load(struct gc_amm_book *b, const json_t *rec, struct gc_fail *f)
         market_free(m);
         return false;
     }
+    if (m->curve == GC_AMM_YS)
+        m->ys_memo = gc_xcalloc(1, sizeof(*m->ys_memo));
     gc_map_put(&b->markets, m->id, m);
     return true;
 }

@@ -24,6 +24,7 @@
 #include "gc_map.h"
 #include "gc_twap.h"
 #include "gc_u128.h"
+#include "gc_ys.h"
 
 #define GC_AMM_ID_MAX                64
 #define GC_AMM_DEFAULT_FEE_BPS       30
@@ -72,6 +73,7 @@ struct gc_amm_market {
     struct gc_twap twap;
     uint8_t (*recent)[GC_SHA256_LEN]; /* hashes of the events applied at LAST_TS */
     size_t n_recent, cap_recent;
+    struct gc_ys_memo *ys_memo; /* ys: powers of recent reserves, not part of the state */
 };
 
 struct gc_amm_book {
@@ -101,10 +103,14 @@ bool gc_amm_default_id(const char *pool, int64_t hour, char *out);
 
 /*
  * Applies event EV at its "ts" (or NOW when it has none, unless GC_AMM_NO_TIME).
- * Receipts are appended to RECEIPTS (new references); *TOUCHED names the
- * market. On refusal F says why, RECEIPTS and the book are unchanged.
- * A broken invariant is not a refusal: the program stops with exit 70.
+ * Each receipt is appended to OUT in canonical form (RFC 8785) and a newline;
+ * *TOUCHED names the market. On refusal F says why, OUT and the book are
+ * unchanged. A broken invariant is not a refusal: the program stops with exit 70.
  */
+bool gc_amm_apply_lines(struct gc_amm_book *b, const json_t *ev, int64_t now, struct gc_buf *out,
+                        struct gc_amm_market **touched, struct gc_fail *f);
+
+/* gc_amm_apply_lines with the receipts appended to the array RECEIPTS (new references). */
 bool gc_amm_apply(struct gc_amm_book *b, const json_t *ev, int64_t now, json_t *receipts,
                   struct gc_amm_market **touched, struct gc_fail *f);
 

@@ -13,32 +13,40 @@ static int msb128(gc_u128 x)
 /*
  * Binary digits of the logarithm one at a time (ABDK's method): normalise X
  * to [1, 2) with 127 fractional bits, then square; a square of 2 or more
- * means the next bit is 1 and halves the value back.
+ * means the next bit is 1 and halves the value back. Each digit waits on the
+ * square before it, so the square is written out for speed: of the 256-bit
+ * ux^2 only the high half and the next bit are kept, from three 64-bit products.
  */
 bool gc_log2_64x64(gc_u128 x, __int128 *out)
 {
+    const gc_u128 mask = ((gc_u128)1 << 64) - 1;
     int msb;
     __int128 result;
     gc_u128 ux;
+    uint64_t digits = 0;
 
     if (x == 0)
         return false;
     msb = msb128(x);
     result = (__int128)(msb - 64) * (__int128)GC_FIXED_ONE;
     ux = x << (127 - msb); /* in [2^127, 2^128): 1.0 <= ux / 2^127 < 2.0 */
-    for (gc_u128 bit = (gc_u128)1 << 63; bit > 0; bit >>= 1) {
-        struct gc_u256 sq = gc_mul_wide(ux, ux); /* in [2^254, 2^256) */
-        int b = (int)(sq.hi >> 127);
+    for (int i = 0; i < 64; i++) {
+        uint64_t h = (uint64_t)(ux >> 64), l = (uint64_t)ux;
+        gc_u128 hl = (gc_u128)h * l, ll = (gc_u128)l * l;
+        /* ux^2 = h^2 2^128 + 2 hl 2^64 + ll; MID is its third 64-bit digit with the carries */
+        gc_u128 mid = (ll >> 64) + ((hl & mask) << 1);
+        gc_u128 sq_hi = (gc_u128)h * h + ((hl >> 64) << 1) + (mid >> 64); /* in [2^126, 2^128) */
+        uint64_t b = (uint64_t)(sq_hi >> 127);
+        gc_u128 keep_low = (gc_u128)0 - (b ^ 1); /* all ones when b is 0 */
 
-        /* ux = sq >> (127 + b), which stays in [2^127, 2^128) */
-        if (b)
-            ux = sq.hi;
-        else
-            ux = (sq.hi << 1) | (sq.lo >> 127);
-        if (b)
-            result += (__int128)bit;
+        /*
+         * ux = ux^2 >> (127 + b), which stays in [2^127, 2^128): sq_hi, or twice it and the
+         * next bit. Without a branch, which b would mispredict half the time.
+         */
+        ux = sq_hi + ((sq_hi + ((mid >> 63) & 1)) & keep_low);
+        digits = digits << 1 | b;
     }
-    *out = result;
+    *out = result + (__int128)digits;
     return true;
 }
 
@@ -60,14 +68,9 @@ static void make_roots(void)
     have_roots = true;
 }
 
-/* A x B in 64.64, rounded down; false if it does not fit. */
-static bool mul64x64(gc_u128 a, gc_u128 b, gc_u128 *out)
-{
-    return gc_mul_div_floor(a, b, GC_FIXED_ONE, out);
-}
-
 bool gc_exp2_64x64(__int128 x, gc_u128 *out)
 {
+    const gc_u128 mask = ((gc_u128)1 << 64) - 1;
     __int128 whole;
     gc_u128 frac, result = GC_FIXED_ONE;
 
@@ -82,9 +85,20 @@ bool gc_exp2_64x64(__int128 x, gc_u128 *out)
     /* x = whole + frac with 0 <= frac < 1 */
     whole = x >> 64; /* arithmetic shift: floor */
     frac = (gc_u128)(x - whole * (__int128)GC_FIXED_ONE);
-    for (int i = 1; i <= 64; i++)
-        if ((frac >> (64 - i)) & 1)
-            mul64x64(result, roots[i], &result); /* stays below 2.0: cannot overflow */
+    /*
+     * For each set bit of frac, from the highest (i = 1) down: result x roots[i] in 64.64,
+     * rounded down. Both lie in [1, 2): result starts at 1 and each root is at least 1 with
+     * their product below 2. With a = 1 + a0 and r = 1 + r0 that is 1 + a0 + r0 + a0 r0, of
+     * which only a0 r0 needs a multiplication. The loop visits set bits only: a test of each
+     * bit would mispredict half the time.
+     */
+    for (uint64_t bits = (uint64_t)frac; bits != 0;) {
+        int k = 63 - __builtin_clzll(bits); /* bit k of frac is 2^-(64 - k) */
+        gc_u128 r0 = roots[64 - k] & mask;
+
+        result += r0 + (((result & mask) * r0) >> 64);
+        bits ^= (uint64_t)1 << k;
+    }
     if (whole >= 0)
         result <<= whole;
     else
@@ -93,18 +107,16 @@ bool gc_exp2_64x64(__int128 x, gc_u128 *out)
     return true;
 }
 
-bool gc_pow_64x64(gc_u128 x, __int128 y, gc_u128 *out)
+bool gc_pow_log2_64x64(__int128 log2_x, __int128 y, gc_u128 *out)
 {
-    __int128 l, e;
+    __int128 e;
     struct gc_u256 p;
     bool neg;
     gc_u128 ly, yy, q;
 
-    if (!gc_log2_64x64(x, &l))
-        return false;
-    /* e = y x l in 64.64, signs apart, the magnitude through the wide product */
-    neg = (l < 0) != (y < 0);
-    ly = (gc_u128)(l < 0 ? -l : l);
+    /* e = y x log2_x in 64.64, signs apart, the magnitude through the wide product */
+    neg = (log2_x < 0) != (y < 0);
+    ly = (gc_u128)(log2_x < 0 ? -log2_x : log2_x);
     yy = (gc_u128)(y < 0 ? -y : y);
     p = gc_mul_wide(ly, yy);
     if (p.hi >> 64 != 0)
@@ -114,4 +126,11 @@ bool gc_pow_64x64(gc_u128 x, __int128 y, gc_u128 *out)
         return false;
     e = neg ? -(__int128)q : (__int128)q;
     return gc_exp2_64x64(e, out);
+}
+
+bool gc_pow_64x64(gc_u128 x, __int128 y, gc_u128 *out)
+{
+    __int128 l;
+
+    return gc_log2_64x64(x, &l) && gc_pow_log2_64x64(l, y, out);
 }

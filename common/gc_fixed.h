@@ -28,4 +28,10 @@ bool gc_exp2_64x64(__int128 x, gc_u128 *out);
 /* X^Y = 2^(Y x log2 X) for X > 0 and a signed 64.64 Y; false when it does not fit. */
 bool gc_pow_64x64(gc_u128 x, __int128 y, gc_u128 *out);
 
+/*
+ * The same power from LOG2_X = gc_log2_64x64(X), for a caller that keeps the logarithm
+ * (the logarithm costs more than the rest); the result is gc_pow_64x64's to the bit.
+ */
+bool gc_pow_log2_64x64(__int128 log2_x, __int128 y, gc_u128 *out);
+
 #endif

@@ -65,20 +65,45 @@ static const bool needs_escape[256] = {
     ['\\'] = true,
 };
 
+/* True if one of the eight bytes of W is a control character, '"' or '\\'. */
+static bool word_needs_escape(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+
+    /* (x - ones * n) & ~x & highs is nonzero exactly when a byte of x is below n (n <= 0x80) */
+    return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+            ((backslash - ones) & ~backslash)) &
+           highs;
+}
+
 void gc_jcs_append_string(struct gc_buf *out, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t start = 0;
+    size_t start = 0, i = 0;
 
     gc_buf_grow(out, len + 2);
     gc_buf_addc(out, '"');
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
+    while (i < len) {
+        unsigned char c;
         char esc[7];
         size_t n = 2;
 
-        if (!needs_escape[c])
+        /* Strings are mostly plain: skip eight bytes at a time while none needs escaping. */
+        if (len - i >= 8) {
+            uint64_t word;
+
+            memcpy(&word, s + i, 8);
+            if (!word_needs_escape(word)) {
+                i += 8;
+                continue;
+            }
+        }
+        c = (unsigned char)s[i];
+        if (!needs_escape[c]) {
+            i++;
             continue;
+        }
         esc[0] = '\\';
         switch (c) {
         case '"':
@@ -109,7 +134,7 @@ void gc_jcs_append_string(struct gc_buf *out, const char *s, size_t len)
         }
         gc_buf_add(out, s + start, i - start);
         gc_buf_add(out, esc, n);
-        start = i + 1;
+        start = ++i;
     }
     gc_buf_add(out, s + start, len - start);
     gc_buf_addc(out, '"');

@@ -22,17 +22,59 @@ struct gc_u256 gc_mul_wide(gc_u128 a, gc_u128 b)
 }
 
 /*
- * The 256-by-128-bit division X / D by shifting and subtracting, one bit at a
- * time: slow next to hardware division, exact, and only used where products
- * would overflow. Returns false when the quotient needs more than 128 bits.
+ * One 64-bit digit of a long division (Knuth's algorithm D): floor(U / D) for
+ * U = TOP x 2^64 + LOW with TOP below D, and D normalized (its top bit set);
+ * *R gets the remainder. The estimate from D's top digit is at most two too
+ * large.
+ */
+static uint64_t div_digit(gc_u128 top, uint64_t low, gc_u128 d, gc_u128 *r)
+{
+    uint64_t d1 = (uint64_t)(d >> 64), d0 = (uint64_t)d;
+    uint64_t qhat = (uint64_t)(top >> 64) >= d1 ? UINT64_MAX : (uint64_t)(top / d1);
+    gc_u128 lo = (gc_u128)qhat * d0;
+    gc_u128 p_top = (gc_u128)qhat * d1 + (lo >> 64); /* qhat x D = p_top x 2^64 + p_low */
+    uint64_t p_low = (uint64_t)lo;
+
+    while (p_top > top || (p_top == top && p_low > low)) {
+        qhat--;
+        p_top -= (gc_u128)d1 + (p_low < d0); /* p -= D */
+        p_low -= d0;
+    }
+    *r = ((top - p_top - (low < p_low)) << 64) | (uint64_t)(low - p_low);
+    return qhat;
+}
+
+/*
+ * X / D for D of 65 bits or more and X.HI below D: two digits of a long
+ * division by D shifted to set its top bit, and X with it (which still fits,
+ * as X < D x 2^128).
+ */
+static void div_long(struct gc_u256 x, gc_u128 d, gc_u128 *q, gc_u128 *r)
+{
+    int s = __builtin_clzll((uint64_t)(d >> 64));
+    gc_u128 dn = d << s, rem;
+    gc_u128 top = s ? (x.hi << s) | (x.lo >> (128 - s)) : x.hi, low = x.lo << s;
+    uint64_t q1 = div_digit(top, (uint64_t)(low >> 64), dn, &rem);
+    uint64_t q0 = div_digit(rem, (uint64_t)low, dn, &rem);
+
+    *q = ((gc_u128)q1 << 64) | q0;
+    *r = rem >> s;
+}
+
+/*
+ * The 256-by-128-bit division X / D, exact, for where products would
+ * overflow. Returns false when the quotient needs more than 128 bits.
  */
 static bool div_wide(struct gc_u256 x, gc_u128 d, gc_u128 *q, gc_u128 *r)
 {
-    gc_u128 rem = 0, quo = 0;
-
     if (d == 0 || x.hi >= d)
         return false;
-    if (x.hi == 0) { /* the common case: the product fits, and the hardware divides */
+    if (x.hi == 0 && (x.lo | d) >> 64 == 0) { /* the commonest: one 64-bit division */
+        *q = (uint64_t)x.lo / (uint64_t)d;
+        *r = (uint64_t)x.lo % (uint64_t)d;
+        return true;
+    }
+    if (x.hi == 0) { /* the product fits, and the hardware divides */
         *q = x.lo / d;
         *r = x.lo % d;
         return true;
@@ -54,19 +96,7 @@ static bool div_wide(struct gc_u256 x, gc_u128 d, gc_u128 *q, gc_u128 *r)
         *r = bottom % d;
         return true;
     }
-    rem = x.hi;
-    for (int i = 127; i >= 0; i--) {
-        bool carry = rem >> 127;
-
-        rem = (rem << 1) | ((x.lo >> i) & 1);
-        quo <<= 1;
-        if (carry || rem >= d) {
-            rem -= d;
-            quo |= 1;
-        }
-    }
-    *q = quo;
-    *r = rem;
+    div_long(x, d, q, r);
     return true;
 }
 
@@ -118,33 +148,44 @@ bool gc_div256(struct gc_u256 x, gc_u128 d, gc_u128 *q)
     return div_wide(x, d, q, &r);
 }
 
-/* X / 10 with the remainder, for the decimal form: two 128-bit long-division steps. */
-static unsigned divmod10(struct gc_u256 *x)
+/* X / D for a 64-bit D, digit by digit from the top; returns the remainder. */
+static uint64_t divmod64(struct gc_u256 *x, uint64_t d)
 {
-    const gc_u128 half = (gc_u128)1 << 64;
-    gc_u128 hi = x->hi / 10, r = x->hi % 10;
-    gc_u128 mid = (r << 64) | (x->lo >> 64), lo;
+    uint64_t digits[4] = {(uint64_t)(x->hi >> 64), (uint64_t)x->hi, (uint64_t)(x->lo >> 64),
+                          (uint64_t)x->lo};
+    gc_u128 rem = 0;
 
-    x->hi = hi;
-    hi = mid / 10;
-    r = mid % 10;
-    lo = (r << 64) | (x->lo & (half - 1));
-    x->lo = (hi << 64) | (lo / 10);
-    return (unsigned)(lo % 10);
+    for (int i = 0; i < 4; i++) {
+        gc_u128 cur = (rem << 64) | digits[i];
+
+        digits[i] = (uint64_t)(cur / d);
+        rem = cur % d;
+    }
+    x->hi = ((gc_u128)digits[0] << 64) | digits[1];
+    x->lo = ((gc_u128)digits[2] << 64) | digits[3];
+    return (uint64_t)rem;
 }
 
 size_t gc_u256_format(struct gc_u256 v, char *out)
 {
-    char tmp[80];
-    size_t n = 0;
+    /* Nineteen decimal digits at a time: the remainders of dividing by 10^19. */
+    const uint64_t ten19 = 10000000000000000000ULL;
+    uint64_t chunks[5];
+    size_t n = 0, len = 0;
 
     do
-        tmp[n++] = (char)('0' + divmod10(&v));
+        chunks[n++] = divmod64(&v, ten19);
     while (v.hi != 0 || v.lo != 0);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    out[n] = '\0';
-    return n;
+    len = gc_u128_format(chunks[n - 1], out);
+    while (n-- > 1) {
+        uint64_t c = chunks[n - 1];
+
+        for (int i = 18; i >= 0; i--, c /= 10)
+            out[len + (size_t)i] = (char)('0' + c % 10);
+        len += 19;
+    }
+    out[len] = '\0';
+    return len;
 }
 
 bool gc_u256_parse(const char *s, size_t len, struct gc_u256 *out)

@@ -19,6 +19,38 @@ bool gc_ys_at(int64_t k_ppm, int64_t t_s, int64_t anchor_micros, struct gc_ys *c
         return false;
     c->a = GC_FIXED_ONE - bend;
     c->anchor_micros = anchor_micros;
+    c->memo = NULL;
+    return true;
+}
+
+/* V^Y for a nonzero 64.64 V and a positive exponent Y, through C's memo when it has one. */
+static bool power(const struct gc_ys *c, gc_u128 v, gc_u128 y, gc_u128 *out)
+{
+    struct gc_ys_memo *memo = c->memo;
+    size_t i;
+
+    if (memo == NULL)
+        return gc_pow_64x64(v, (__int128)y, out);
+    for (i = 0; i < GC_YS_MEMO_ENTRIES; i++)
+        if (memo->e[i].v == v)
+            break;
+    if (i == GC_YS_MEMO_ENTRIES) { /* a new value takes the oldest entry */
+        i = memo->next;
+        memo->next = (memo->next + 1) % GC_YS_MEMO_ENTRIES;
+        memo->e[i].y = 0;
+        if (!gc_log2_64x64(v, &memo->e[i].log2)) {
+            memo->e[i].v = 0;
+            return false;
+        }
+        memo->e[i].v = v;
+    }
+    if (memo->e[i].y != y) {
+        memo->e[i].y = 0;
+        if (!gc_pow_log2_64x64(memo->e[i].log2, (__int128)y, &memo->e[i].pow))
+            return false;
+        memo->e[i].y = y;
+    }
+    *out = memo->e[i].pow;
     return true;
 }
 
@@ -33,7 +65,7 @@ static bool pow_a(const struct gc_ys *c, gc_u128 v, gc_u128 *out)
         *out = v;
         return true;
     }
-    return gc_pow_64x64(v, (__int128)c->a, out);
+    return power(c, v, c->a, out);
 }
 
 /* V^(1/a) for a 64.64 V. */
@@ -47,7 +79,7 @@ static bool root_a(const struct gc_ys *c, gc_u128 v, gc_u128 *out)
     }
     if (!gc_mul_div_floor(GC_FIXED_ONE, GC_FIXED_ONE, c->a, &inv))
         return false;
-    return gc_pow_64x64(v, (__int128)inv, out);
+    return power(c, v, inv, out);
 }
 
 /* The 64.64 value in micros of X GPU-seconds at the anchor. */

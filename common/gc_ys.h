@@ -23,9 +23,30 @@
 /* Largest anchor price in micros per GPU-hour (about a million currency units). */
 #define GC_YS_MAX_ANCHOR ((int64_t)1 << 40)
 
+/*
+ * Powers a caller may keep between calls, for one market: a trade takes the
+ * power of the same value several times (the invariant before it, the
+ * solver's fixed side, the check after it), and the next trade starts from
+ * the reserves this one left, at a new exponent. Each entry keeps the
+ * logarithm of a value, which does not depend on the exponent and is most of
+ * a power's cost, and the power at the last exponent asked. Results are
+ * those computed afresh, to the bit. Zeroed is empty.
+ */
+#define GC_YS_MEMO_ENTRIES 8
+
+struct gc_ys_memo {
+    struct {
+        gc_u128 v; /* 64.64, nonzero; 0 marks an empty entry */
+        __int128 log2;
+        gc_u128 y, pow; /* POW = V^Y, Y = 0 when none is kept yet */
+    } e[GC_YS_MEMO_ENTRIES];
+    unsigned next; /* the entry to replace next */
+};
+
 struct gc_ys {
-    gc_u128 a;             /* the exponent in 64.64, in [1/20, 1] */
-    int64_t anchor_micros; /* price of one GPU-hour at delivery */
+    gc_u128 a;               /* the exponent in 64.64, in [1/20, 1] */
+    int64_t anchor_micros;   /* price of one GPU-hour at delivery */
+    struct gc_ys_memo *memo; /* the caller's memo of powers, or NULL (as gc_ys_at leaves it) */
 };
 
 /*

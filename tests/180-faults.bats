@@ -9,8 +9,10 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
     W=$BATS_FILE_TMPDIR
-    # A week of markets: 168 hours of events, about 20 000, and what one run makes of them.
-    gc-amm simulate --seed 7 --hours 168 --demand 40 |
+    # Four weeks of markets: 672 hours of events, about 30 000, and what one run makes of them.
+    # A run lasts well past the last kill (0.09 s): a kill between its output's commit and its
+    # state's would re-apply the events identically, which the count of receipts below refuses.
+    gc-amm simulate --seed 7 --hours 672 --demand 40 |
         grep -E '"type":"amm\.(open|add|remove|swap|poll|close)"' >"$W/events.ndjson"
     gc-amm run -q --state "$W/amm-want.ndjson" --rejects "$W/amm-want-rejects.ndjson" \
         -o "$W/amm-want-receipts.ndjson" "$W/events.ndjson" || [ $? -eq 65 ]

@@ -422,6 +422,31 @@ static void test_ys_curve(void **state)
     assert_true(k2 >= k);
     assert_true(gc_ys_invariant(&c, x - 1, 25000000, &k2));
     assert_true(k2 < k);
+    /* a memo of powers changes no result, whether it has them or not */
+    {
+        struct gc_ys_memo memo = {0};
+        struct gc_ys cm = c;
+        gc_u128 km, ym, xm;
+
+        cm.memo = &memo;
+        for (int round = 0; round < 3; round++) {
+            assert_true(gc_ys_invariant(&cm, 36000, 20000000, &km));
+            expect_u(km, k, "memo invariant");
+            assert_true(gc_ys_min_cash(&cm, 30000, k, &ym));
+            expect_u(ym, y, "memo min cash");
+            assert_true(gc_ys_min_inventory(&cm, 25000000, k, &xm));
+            expect_u(xm, x, "memo min inventory");
+            assert_true(gc_ys_price_x64(&cm, 3600, 8000000, &km));
+            assert_true(gc_ys_price_x64(&c, 3600, 8000000, &k2));
+            expect_u(km, k2, "memo price");
+            /* the same values at another exponent: the logarithms kept, the powers not */
+            assert_true(gc_ys_at(10000, (6 + round) * HOUR, 2000000, &c0));
+            assert_true(gc_ys_invariant(&c0, 36000, 20000000, &k2));
+            c0.memo = &memo;
+            assert_true(gc_ys_invariant(&c0, 36000, 20000000, &km));
+            expect_u(km, k2, "memo invariant at another exponent");
+        }
+    }
 }
 
 /* ---- random event streams ---------------------------------------------------- */

@@ -109,8 +109,15 @@ static void test_pow(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        __int128 l;
+        gc_u128 again;
+
         assert_true(gc_pow_64x64((gc_u128)cases[i].x, cases[i].y, &got));
         expect_rel(got, (gc_u128)cases[i].want, 52, "pow", i);
+        /* from a logarithm kept aside, the same bits */
+        assert_true(gc_log2_64x64((gc_u128)cases[i].x, &l));
+        assert_true(gc_pow_log2_64x64(l, cases[i].y, &again));
+        assert_true(again == got);
     }
 }
 

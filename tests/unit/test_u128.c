@@ -84,8 +84,8 @@ static void test_wide_and_division(void **state)
 
 /*
  * Division takes fast paths (a product that fits, a power-of-two divisor, a
- * 64-bit divisor) before the bitwise long division: for random operands of
- * every shape, q x d + r must give back the product with r < d.
+ * 64-bit divisor) before the long division by 64-bit digits: for random
+ * operands of every shape, q x d + r must give back the product with r < d.
  */
 static void test_division_paths(void **state)
 {
@@ -137,6 +137,13 @@ static void test_u256_text_and_apportion(void **state)
     assert_false(gc_u256_parse("1x", 2, &w));
     gc_u256_format((struct gc_u256){0, 0}, buf);
     assert_string_equal(buf, "0");
+    /* written 19 digits at a time: the zeros inside a group stay */
+    gc_u256_format((struct gc_u256){0, u("10000000000000000000")}, buf);
+    assert_string_equal(buf, "10000000000000000000");
+    gc_u256_format((struct gc_u256){0, u("9999999999999999999")}, buf);
+    assert_string_equal(buf, "9999999999999999999");
+    gc_u256_format((struct gc_u256){1, 5}, buf);
+    assert_string_equal(buf, "340282366920938463463374607431768211461");
     /* 10 over three equal weights: 4 3 3, the odd unit to the lowest index */
     assert_true(gc_apportion_u128(10, weights, 3, parts));
     assert_true(parts[0] == 4 && parts[1] == 3 && parts[2] == 3);
