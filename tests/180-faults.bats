@@ -9,13 +9,14 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
     W=$BATS_FILE_TMPDIR
-    # Four weeks of markets: 672 hours of events, about 30 000, and what one run makes of them.
-    # A run lasts well past the last kill (0.09 s): a kill between its output's commit and its
-    # state's would re-apply the events identically, which the count of receipts below refuses.
-    gc-amm simulate --seed 7 --hours 672 --demand 40 |
+    # A week of markets: 168 hours of events, about 20 000, and what one run makes of them, and
+    # how long that takes (RUN_MS), so that kills land anywhere in a run, its end too.
+    gc-amm simulate --seed 7 --hours 168 --demand 40 |
         grep -E '"type":"amm\.(open|add|remove|swap|poll|close)"' >"$W/events.ndjson"
+    t0=$(date +%s%N)
     gc-amm run -q --state "$W/amm-want.ndjson" --rejects "$W/amm-want-rejects.ndjson" \
         -o "$W/amm-want-receipts.ndjson" "$W/events.ndjson" || [ $? -eq 65 ]
+    RUN_MS=$((($(date +%s%N) - t0) / 1000000 + 1))
     # The fixture package, Alice's senior position pledged to a reserve, 300 small mint requests.
     copy_keys "$FIX/issue/keys" "$W/keys"
     gc-issue keygen --id reserve -k "$W/keys/reserve.key" >"$W/reserve.ndjson"
@@ -32,7 +33,7 @@ EOF
         printf '{"type":"mint.request","v":1,"request":"m%d","package":"gcp-z1-2026w45","amount_micros":100000,"ts":"2026-11-02T%02d:%02d:00Z"}\n' \
             "$i" $((i / 60)) $((i % 60))
     done | gc-settle sign -q -k "$W/keys/alice.key" >"$W/requests.ndjson"
-    export W PKG
+    export W PKG RUN_MS
 }
 
 setup() {
@@ -49,22 +50,60 @@ mint() {
         --params "$W/params.ndjson" -k "$W/keys/reserve.key" "$W/requests.ndjson"
 }
 
+# amm_rerun I KILLED: after a killed run (its output in KILLED, if it committed one), the cron job
+# runs again on the same events: those applied are refused, the rest apply. The markets end as
+# one run leaves them, and every receipt is there: once, or, when the run died after its output
+# was committed and before its state was, twice, the copy byte for byte the same (gc-amm(1),
+# "State and crash safety": take a receipt once; gc-settle period refuses one given twice).
+amm_rerun() {
+    run gc-amm run -q --state state.ndjson --rejects rej2.ndjson -o again.ndjson "$W/events.ndjson"
+    [ "$status" -eq 0 ] || [ "$status" -eq 65 ] || fail "re-run $1: exit $status: $output"
+    cmp state.ndjson "$W/amm-want.ndjson" || fail "run $1: the markets differ after kill -9"
+    cat "$2" again.ndjson 2>/dev/null | sort -u >got.sorted
+    sort -u "$W/amm-want-receipts.ndjson" | cmp - got.sorted || fail "run $1: receipts lost or changed"
+    # A copy comes only from a whole committed output: all of it, or none.
+    if [ -s again.ndjson ] && [ -s "$2" ]; then
+        cmp "$2" "$W/amm-want-receipts.ndjson" || fail "run $1: a partial output was committed"
+    fi
+}
+
 @test "gc-amm run killed at random points, then re-run: the markets end as one run leaves them" {
     for i in $(seq 1 20); do
         rm -f state.ndjson* receipts.ndjson again.ndjson
         gc-amm run -q --state state.ndjson --rejects rej.ndjson -o receipts.ndjson \
             "$W/events.ndjson" 2>/dev/null &
         pid=$!
-        sleep "0.0$((RANDOM % 10))"
+        # Anywhere from the start to a little past the end of an uninterrupted run.
+        ms=$((RANDOM % (RUN_MS + RUN_MS / 5 + 1)))
+        sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
         kill -9 "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
-        # The cron job runs again on the same events: those applied are refused, the rest apply.
-        run gc-amm run -q --state state.ndjson --rejects rej2.ndjson -o again.ndjson "$W/events.ndjson"
-        [ "$status" -eq 0 ] || [ "$status" -eq 65 ] || fail "re-run $i: exit $status: $output"
-        cmp state.ndjson "$W/amm-want.ndjson" || fail "run $i: the markets differ after kill -9"
-        # every receipt once: what the killed run wrote (all or nothing) and what the re-run wrote
-        cat receipts.ndjson again.ndjson 2>/dev/null | sort >got.sorted
-        sort "$W/amm-want-receipts.ndjson" | cmp - got.sorted || fail "run $i: receipts lost or doubled"
+        amm_rerun "$i" receipts.ndjson
+    done
+}
+
+@test "gc-amm run killed at each commit: before the output, between output and state, after" {
+    # strace kills the run on entering its Nth rename: the output's, the rejects', the state's;
+    # N=4 is past every commit (a rename that never comes).
+    strace -qq -o /dev/null true || skip "strace cannot trace here"
+    for n in 1 2 3 4; do
+        rm -f state.ndjson* receipts.ndjson rej.ndjson again.ndjson
+        run strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
+            -e inject=rename,renameat,renameat2:signal=KILL:when="$n" \
+            gc-amm run -q --state state.ndjson --rejects rej.ndjson -o receipts.ndjson \
+            "$W/events.ndjson"
+        case $n in
+        1) [ ! -e receipts.ndjson ] && [ ! -e state.ndjson ] ;;
+        2 | 3) cmp receipts.ndjson "$W/amm-want-receipts.ndjson" && [ ! -e state.ndjson ] ;;
+        4) [ "$status" -eq 65 ] && cmp state.ndjson "$W/amm-want.ndjson" ;;
+        esac || fail "kill at rename $n: exit $status, $(ls)"
+        amm_rerun "$n" receipts.ndjson
+        # Killed between the commits, the re-run wrote the same receipts again; after, none.
+        case $n in
+        1) cmp again.ndjson "$W/amm-want-receipts.ndjson" ;;
+        2 | 3) cmp again.ndjson "$W/amm-want-receipts.ndjson" ;;
+        4) [ ! -s again.ndjson ] ;;
+        esac
     done
 }
 
