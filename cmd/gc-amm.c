@@ -13,6 +13,7 @@
 #include "gc_filter.h"
 #include "gc_io.h"
 #include "gc_json.h"
+#include "gc_quote.h"
 #include "gc_sim.h"
 #include "gc_time.h"
 #include "banned.h"
@@ -175,24 +176,15 @@ static int gc_amm_run(const struct gc_amm_opts *o)
 
 /* ---- quote ----------------------------------------------------------------- */
 
-/* The spot price at TS in micros per GPU-hour, or -1 when a side is empty. */
-static int64_t spot_micros(const struct gc_amm_market *m, int64_t ts)
-{
-    gc_u128 p;
-
-    return gc_amm_spot_x64(m, ts, &p) && (p >> 64) <= INT64_MAX ? (int64_t)(p >> 64) : -1;
-}
-
 static int gc_amm_quote(const struct gc_amm_opts *o)
 {
     struct gc_amm_book b;
-    struct gc_amm_market *m, after;
-    struct gc_amm_trade t = {.buy = o->buy_gpu_s > 0, .exact_in = o->sell_gpu_s > 0};
+    struct gc_amm_market *m;
+    struct gc_quote q;
     struct gc_fail f = {0};
     struct gc_buf out = GC_BUF_INIT;
-    char ts_text[GC_TIME_LEN + 1];
-    int64_t ts, before_micros, after_micros, avg_micros, impact_bps = 0;
-    gc_u128 gpu_s, cash;
+    bool buy = o->buy_gpu_s > 0;
+    int64_t ts;
     json_t *rec;
 
     load_book(&b, o->state);
@@ -204,29 +196,9 @@ static int gc_amm_quote(const struct gc_amm_opts *o)
         gc_die(GC_EX_DATAERR, "market '%s' is closed at that time", m->id);
     if (ts < m->last_ts)
         gc_die(GC_EX_DATAERR, "market '%s' is already at a later time", m->id);
-    t.amount = (gc_u128)(t.buy ? o->buy_gpu_s : o->sell_gpu_s);
-    if (!gc_amm_price_trade(m, ts, &t, &f))
+    if (!gc_quote_price(m, ts, buy, (gc_u128)(buy ? o->buy_gpu_s : o->sell_gpu_s), &q, &f))
         gc_die(GC_EX_DATAERR, "market '%s': %s: %s", m->id, f.reason, f.detail);
-    gpu_s = t.buy ? t.out : t.in;
-    cash = t.buy ? t.in : t.out;
-    after = *m;
-    after.x_gpu_s = t.buy ? m->x_gpu_s - gpu_s : m->x_gpu_s + gpu_s;
-    after.y_micros = t.buy ? m->y_micros + cash : m->y_micros - cash;
-    before_micros = spot_micros(m, ts);
-    after_micros = spot_micros(&after, ts);
-    avg_micros = (int64_t)(cash * 3600 / gpu_s);
-    /* how far the average price sits from the spot price, against the trader, in bps */
-    if (before_micros > 0)
-        impact_bps = (t.buy ? avg_micros - before_micros : before_micros - avg_micros) * 10000 /
-                     before_micros;
-    gc_time_format(ts, ts_text);
-    rec = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-                    "type", "amm.quote", "v", 1, "market", m->id, "pool", m->pool, "ts", ts_text,
-                    "side", t.buy ? "buy" : "sell", "gpu_s", (json_int_t)gpu_s, "cash_micros",
-                    (json_int_t)cash, t.buy ? "fee_micros" : "fee_gpu_s", (json_int_t)t.fee,
-                    "fee_bps", (json_int_t)t.fee_bps, "price_micros", (json_int_t)avg_micros,
-                    "spot_before_micros", (json_int_t)before_micros, "spot_after_micros",
-                    (json_int_t)after_micros, "impact_bps", (json_int_t)impact_bps);
+    rec = gc_quote_record(m, ts, &q);
     gc_jcs_append(&out, rec);
     gc_buf_addc(&out, '\n');
     json_decref(rec);

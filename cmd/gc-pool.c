@@ -277,6 +277,7 @@ struct gc_pool_build {
     struct gc_pool_candidate **cands;
     size_t n_cands, cap_cands;
     struct gc_map stakes; /* device -> int64_t * (micros) */
+    struct gc_pool_tally tally;
 };
 
 static bool load_pool_def(void *ctx, json_t *rec, struct gc_fail *f)
@@ -355,6 +356,10 @@ static bool build_record(void *ctx, struct gc_filter *flt, json_t *rec, const st
         free(c);
         return false;
     }
+    if (!gc_pool_tally_add(&pb->tally, c, f)) {
+        free(c);
+        return false;
+    }
     gc_pool_record_hash(rec, c->hash);
     pb->cands = gc_grow(pb->cands, &pb->cap_cands, pb->n_cands + 1, sizeof(*pb->cands), 64);
     pb->cands[pb->n_cands++] = c;
@@ -428,6 +433,7 @@ static int gc_pool_build(const struct gc_pool_opts *o)
         free(pb.stakes.slots[i].value);
     }
     gc_map_release(&pb.stakes);
+    gc_pool_tally_release(&pb.tally);
     gc_registry_release(&pb.registry);
     return gc_filter_finish(&flt);
 }

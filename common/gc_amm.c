@@ -182,6 +182,11 @@ static gc_u128 max_amount(const struct gc_amm_market *m)
     return m->curve == GC_AMM_YS ? GC_YS_MAX_AMOUNT : (gc_u128)1 << 112;
 }
 
+gc_u128 gc_amm_max_amount(const struct gc_amm_market *m)
+{
+    return max_amount(m);
+}
+
 /* The fee at TS: cp's is fixed; ys's falls linearly to zero over the last fee_horizon_s, rounded
  * up. */
 static unsigned fee_at(const struct gc_amm_market *m, int64_t ts)

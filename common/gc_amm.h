@@ -128,6 +128,9 @@ struct gc_amm_trade {
 bool gc_amm_price_trade(const struct gc_amm_market *m, int64_t ts, struct gc_amm_trade *t,
                         struct gc_fail *f);
 
+/* The most a reserve of M may hold, 2^62 (ys) or 2^112 (cp): more is "too_large". */
+gc_u128 gc_amm_max_amount(const struct gc_amm_market *m);
+
 /* The marginal price at TS in micros per GPU-hour as 64.64; false for an empty side. */
 bool gc_amm_spot_x64(const struct gc_amm_market *m, int64_t ts, gc_u128 *price);
 

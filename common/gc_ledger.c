@@ -45,14 +45,28 @@ static bool take_line(struct gc_ledger *l, const char *line, size_t len, uint64_
     uint8_t prev[GC_SHA256_LEN];
     const char *key;
     int64_t seq;
-    json_t *rec = gc_json_parse_object(line, len, f);
+    json_t *rec = NULL;
 
+    /*
+     * The parser and the canonical writer take only valid UTF-8 (gc_json.h): an edited byte
+     * must be caught here, not read past the end of a string by the writer.
+     */
+    if (!gc_utf8_valid(line, len)) {
+        gc_fail(f, "chain_break", "the line is not valid UTF-8 (edited?)");
+        goto broken;
+    }
+    rec = gc_json_parse_object(line, len, f);
     if (rec == NULL)
         goto broken;
     gc_buf_reset(canon);
     gc_jcs_append(canon, rec);
     if (canon->len != len || memcmp(canon->ptr, line, len) != 0) {
         gc_fail(f, "chain_break", "the line is not in canonical form (edited?)");
+        goto broken;
+    }
+    /* Record hashes leave "sig" out (gc_signed_hash): one here could be edited unseen. */
+    if (json_object_get(rec, "sig") != NULL) {
+        gc_fail(f, "chain_break", "the record carries a 'sig', which no ledger record has");
         goto broken;
     }
     if (!gc_field_int(rec, "seq", 1, INT64_MAX, &seq, f) ||
@@ -111,7 +125,7 @@ static bool check_head(struct gc_ledger *l, struct gc_fail *f)
     close(fd);
     while (text.len > 0 && text.ptr[text.len - 1] == '\n')
         text.len--;
-    rec = gc_json_parse_object(text.ptr, text.len, f);
+    rec = gc_utf8_valid(text.ptr, text.len) ? gc_json_parse_object(text.ptr, text.len, f) : NULL;
     if (rec == NULL || !gc_field_int(rec, "seq", 0, INT64_MAX, &seq, f) ||
         !gc_field_hex(rec, "hash", hash, sizeof(hash), f)) {
         ok = gc_fail(f, "chain_break", "%s: not a ledger head", hp);
@@ -210,6 +224,8 @@ const json_t *gc_ledger_append(struct gc_ledger *l, json_t *rec, uint8_t hash[GC
     if (key == NULL || gc_map_get(&l->keys, key) != NULL)
         gc_die(GC_EX_SOFTWARE, "a ledger record needs a key the ledger does not have ('%s')",
                key ? key : "");
+    if (json_object_get(rec, "sig") != NULL)
+        gc_die(GC_EX_SOFTWARE, "a ledger record has no 'sig' ('%s')", key);
     copy = json_deep_copy(rec);
     if (copy == NULL)
         gc_die(GC_EX_SOFTWARE, "out of memory");

@@ -42,9 +42,10 @@ struct gc_ledger {
 /*
  * Opens (creating) and locks the ledger at PATH and checks all of it.
  * Fails "busy" when another process holds it, "chain_break" (naming the
- * line) when a line is not a canonical record, does not link to the one
- * before, repeats a key, or the head file disagrees. A torn last line is
- * cut off and counted in torn_bytes. I/O errors exit 74.
+ * line) when a line is not valid UTF-8 or not a canonical record, carries
+ * a "sig", does not link to the one before, repeats a key, or the head
+ * file disagrees. A torn last line is cut off and counted in torn_bytes.
+ * I/O errors exit 74.
  */
 bool gc_ledger_open(struct gc_ledger *l, const char *path, struct gc_fail *f);
 
@@ -52,8 +53,8 @@ bool gc_ledger_open(struct gc_ledger *l, const char *path, struct gc_fail *f);
 const json_t *gc_ledger_find(const struct gc_ledger *l, const char *key);
 
 /*
- * Adds REC (an object with a string "key" not in the ledger; its "seq" and
- * "prev" are set here) to the pending batch and returns the record as
+ * Adds REC (an object with a string "key" not in the ledger and no "sig"; its
+ * "seq" and "prev" are set here) to the pending batch and returns the record as
  * stored (borrowed; valid until gc_ledger_close). Its hash goes to HASH
  * when HASH is not NULL.
  */

@@ -11,11 +11,22 @@
 #include "gc_time.h"
 #include "banned.h"
 
+/*
+ * A zone-hour's supply (generation and battery discharge) and demand (compute and battery
+ * charging) as device-hours come in: every sum of its matching is bounded by one of these.
+ */
+struct gc_zone_hour {
+    char key[96]; /* "zone@hour", the map key */
+    int64_t hour;
+    int64_t supply_wh, demand_wh;
+};
+
 /* One device in one hour: its attestations summed. */
 struct gc_device_hour {
     char key[96]; /* "device@hour", the map key */
     const struct gc_device *dev;
     int64_t hour;
+    struct gc_zone_hour *zone_hour; /* its zone's, freed after it */
     struct gc_match_sums sums;
     uint8_t (*hashes)[GC_SHA256_LEN];
     size_t n_hashes, cap_hashes;
@@ -37,7 +48,8 @@ struct gc_store {
     char id[65];
     struct gc_store_lot *lots;
     size_t head, n, cap;
-    int64_t in_wh, loss_wh, out_wh; /* for the conservation check */
+    /* For the conservation check: over all hours, each within 64 bits, these may pass them. */
+    __int128 in_wh, loss_wh, out_wh;
 };
 
 void gc_matcher_init(struct gc_matcher *m, gc_match_out_fn out, void *ctx)
@@ -47,42 +59,99 @@ void gc_matcher_init(struct gc_matcher *m, gc_match_out_fn out, void *ctx)
     m->out_ctx = ctx;
 }
 
+static bool is_producer(enum gc_class c)
+{
+    return c == GC_CLASS_PV || c == GC_CLASS_WIND || c == GC_CLASS_HYDRO;
+}
+
+static bool is_compute(enum gc_class c)
+{
+    return c == GC_CLASS_GPU || c == GC_CLASS_ASIC || c == GC_CLASS_CHARGER;
+}
+
+/* What SUMS of device D add to its zone-hour's supply and demand. */
+static void zone_share(const struct gc_device *d, const struct gc_match_sums *sums, int64_t *supply,
+                       int64_t *demand)
+{
+    *supply = is_producer(d->cls)          ? sums->energy_wh
+              : d->cls == GC_CLASS_BATTERY ? sums->discharge_wh
+                                           : 0;
+    *demand = is_compute(d->cls)           ? sums->energy_wh
+              : d->cls == GC_CLASS_BATTERY ? sums->charge_wh
+                                           : 0;
+}
+
 bool gc_matcher_add_sums(struct gc_matcher *m, const struct gc_device *d, int64_t hour,
                          const struct gc_match_sums *sums, const uint8_t (*hashes)[GC_SHA256_LEN],
                          size_t n_hashes, struct gc_fail *f)
 {
-    char key[96];
+    char key[96], zkey[96] = "", when[GC_TIME_LEN + 1];
     struct gc_device_hour *dh;
+    struct gc_zone_hour *zh;
+    struct gc_match_sums now = {0, 0, 0, 0};
+    int64_t supply, demand, zone_supply = 0, zone_demand = 0;
 
     if (m->any_flushed && hour < m->flushed_until) {
-        char when[GC_TIME_LEN + 1];
-
         gc_time_format(hour, when);
         return gc_fail(f, "not_sorted",
-                       "hour %s was already matched: the input is not in hour "
-                       "order (--sorted)",
+                       "hour %s was already matched: the input is not in hour order (--sorted)",
                        when);
     }
     snprintf(key, sizeof(key), "%s@%lld", d->id, (long long)hour);
     dh = gc_map_get(&m->device_hours, key);
+    if (dh != NULL) {
+        zh = dh->zone_hour;
+    } else {
+        snprintf(zkey, sizeof(zkey), "%s@%lld", d->zone, (long long)hour);
+        zh = gc_map_get(&m->zone_hours, zkey);
+    }
+    for (size_t k = 0; dh != NULL && k < n_hashes; k++)
+        for (size_t i = 0; i < dh->n_hashes; i++)
+            if (memcmp(dh->hashes[i], hashes[k], GC_SHA256_LEN) == 0)
+                return gc_fail(f, "duplicate", "an attestation of '%s' was read before", d->id);
+    /*
+     * gc-pool match does not check capacity again, and merge reads sums from outside: the
+     * device-hour's sums and the zone-hour's supply and demand are checked here, and so no
+     * sum the matching makes passes 2^63 - 1. A refused record counts nothing.
+     */
+    if (dh != NULL)
+        now = dh->sums;
+    if (zh != NULL)
+        zone_supply = zh->supply_wh, zone_demand = zh->demand_wh;
+    zone_share(d, sums, &supply, &demand);
+    if (!gc_add_i64(now.energy_wh, sums->energy_wh, &now.energy_wh) ||
+        !gc_add_i64(now.charge_wh, sums->charge_wh, &now.charge_wh) ||
+        !gc_add_i64(now.discharge_wh, sums->discharge_wh, &now.discharge_wh) ||
+        !gc_add_i64(now.gpu_s, sums->gpu_s, &now.gpu_s)) {
+        gc_time_format(hour, when);
+        return gc_fail(f, "bad_number", "the attestations of '%s' in hour %s add up past 2^63 - 1",
+                       d->id, when);
+    }
+    if (!gc_add_i64(zone_supply, supply, &zone_supply) ||
+        !gc_add_i64(zone_demand, demand, &zone_demand)) {
+        gc_time_format(hour, when);
+        return gc_fail(f, "bad_number", "the energy of zone '%s' in hour %s adds up past 2^63 - 1",
+                       d->zone, when);
+    }
+    if (zh == NULL) {
+        zh = gc_xcalloc(1, sizeof(*zh));
+        memcpy(zh->key, zkey, sizeof(zkey));
+        zh->hour = hour;
+        gc_map_put(&m->zone_hours, zh->key, zh);
+    }
     if (dh == NULL) {
         dh = gc_xcalloc(1, sizeof(*dh));
         memcpy(dh->key, key, sizeof(key));
         dh->dev = d;
         dh->hour = hour;
+        dh->zone_hour = zh;
         gc_buf_init(&dh->sources);
         gc_buf_init(&dh->claims);
         gc_map_put(&m->device_hours, dh->key, dh);
     }
-    for (size_t k = 0; k < n_hashes; k++)
-        for (size_t i = 0; i < dh->n_hashes; i++)
-            if (memcmp(dh->hashes[i], hashes[k], GC_SHA256_LEN) == 0)
-                return gc_fail(f, "duplicate", "an attestation of '%s' was read before", d->id);
-    /* Verified readings are bounded by their rating; sums stay far inside 64 bits. */
-    dh->sums.energy_wh += sums->energy_wh;
-    dh->sums.charge_wh += sums->charge_wh;
-    dh->sums.discharge_wh += sums->discharge_wh;
-    dh->sums.gpu_s += sums->gpu_s;
+    dh->sums = now;
+    zh->supply_wh = zone_supply;
+    zh->demand_wh = zone_demand;
     dh->hashes =
         gc_grow(dh->hashes, &dh->cap_hashes, dh->n_hashes + n_hashes, sizeof(*dh->hashes), 4);
     memcpy(dh->hashes + dh->n_hashes, hashes, n_hashes * GC_SHA256_LEN);
@@ -97,16 +166,6 @@ bool gc_matcher_add(struct gc_matcher *m, const struct gc_device *d, const struc
 
     return gc_matcher_add_sums(m, d, gc_floor_div(r->ts, 3600) * 3600, &sums,
                                (const uint8_t(*)[GC_SHA256_LEN])hash, 1, f);
-}
-
-static bool is_producer(enum gc_class c)
-{
-    return c == GC_CLASS_PV || c == GC_CLASS_WIND || c == GC_CLASS_HYDRO;
-}
-
-static bool is_compute(enum gc_class c)
-{
-    return c == GC_CLASS_GPU || c == GC_CLASS_ASIC || c == GC_CLASS_CHARGER;
 }
 
 /* Time order, then zone, then device: the order zone-hours are matched and written in. */
@@ -162,9 +221,9 @@ static void store_put(struct gc_store *s, int64_t hour, int64_t wh)
     s->n++;
 }
 
-static int64_t store_held(const struct gc_store *s)
+static __int128 store_held(const struct gc_store *s)
 {
-    int64_t held = 0;
+    __int128 held = 0;
 
     for (size_t i = s->head; i < s->n; i++)
         held += s->lots[i].wh;
@@ -428,6 +487,22 @@ static void match_sorted(struct gc_matcher *m, struct gc_device_hour **all, size
     gc_buf_release(&b);
 }
 
+/* Frees the zone-hours before BEFORE_HOUR (INT64_MAX: all of them). */
+static void forget_zone_hours(struct gc_matcher *m, int64_t before_hour)
+{
+    struct gc_zone_hour **all = (struct gc_zone_hour **)gc_map_sorted_values(&m->zone_hours);
+    size_t n = m->zone_hours.n;
+
+    gc_map_release(&m->zone_hours);
+    for (size_t i = 0; i < n; i++) {
+        if (all[i]->hour < before_hour)
+            free(all[i]);
+        else
+            gc_map_put(&m->zone_hours, all[i]->key, all[i]);
+    }
+    free(all);
+}
+
 void gc_matcher_flush(struct gc_matcher *m, int64_t before_hour)
 {
     struct gc_device_hour **all = (struct gc_device_hour **)gc_map_sorted_values(&m->device_hours);
@@ -442,6 +517,7 @@ void gc_matcher_flush(struct gc_matcher *m, int64_t before_hour)
         gc_map_put(&m->device_hours, all[i]->key, all[i]);
     match_sorted(m, all, done);
     free(all);
+    forget_zone_hours(m, before_hour);
     if (!m->any_flushed || before_hour > m->flushed_until)
         m->flushed_until = before_hour;
     m->any_flushed = true;
@@ -465,6 +541,7 @@ void gc_matcher_finish(struct gc_matcher *m)
         free(s->lots);
         free(s);
     }
+    forget_zone_hours(m, INT64_MAX);
     gc_map_release(&m->device_hours);
     gc_map_release(&m->stores);
 }

@@ -37,6 +37,7 @@ typedef void (*gc_match_out_fn)(void *ctx, const char *rec, size_t len);
 
 struct gc_matcher {
     struct gc_map device_hours; /* "device@hour" -> struct gc_device_hour * */
+    struct gc_map zone_hours;   /* "zone@hour" -> struct gc_zone_hour *: supply, demand */
     struct gc_map stores;       /* battery id -> struct gc_store * */
     gc_match_out_fn out;
     void *out_ctx;
@@ -51,6 +52,8 @@ void gc_matcher_init(struct gc_matcher *m, gc_match_out_fn out, void *ctx);
  * Adds a verified attestation R of device D, whose record hash is HASH, to
  * its device-hour; attestations of one device-hour add up. The same
  * attestation twice fails "duplicate": it would count its energy twice.
+ * Energy that would make the device-hour's sums, or its zone-hour's supply
+ * or demand, pass 2^63 - 1 fails "bad_number". A refusal counts nothing.
  */
 bool gc_matcher_add(struct gc_matcher *m, const struct gc_device *d, const struct gc_reading *r,
                     const uint8_t hash[GC_SHA256_LEN], struct gc_fail *f);
@@ -58,7 +61,8 @@ bool gc_matcher_add(struct gc_matcher *m, const struct gc_device *d, const struc
 /*
  * Adds a device-hour's sums, made from N_HASHES attestations with the record
  * hashes HASHES (a "partial" record of another run): the way shards processed
- * apart are merged. Fails "duplicate" for an attestation already counted.
+ * apart are merged. Fails "duplicate" for an attestation already counted,
+ * and "bad_number" as gc_matcher_add does.
  */
 bool gc_matcher_add_sums(struct gc_matcher *m, const struct gc_device *d, int64_t hour,
                          const struct gc_match_sums *sums, const uint8_t (*hashes)[GC_SHA256_LEN],

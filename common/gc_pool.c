@@ -1,5 +1,6 @@
 #include "gc_pool.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,7 +151,8 @@ static bool in_zones(const struct gc_pool_def *def, const char *zone)
 bool gc_pool_admits(const struct gc_pool_def *def, const struct gc_pool_candidate *c,
                     int64_t stake_micros, struct gc_pool_candidate *const *hist, size_t n_hist)
 {
-    int64_t energy = 0, green = 0, gpu_s = 0;
+    /* A device's records over the window may add up past 64 bits: they are only compared. */
+    __int128 energy = 0, green = 0, gpu_s = 0;
 
     if (c->certificate != (def->kind == GC_POOL_ENERGY) || !(def->classes & (1u << c->cls)) ||
         !in_zones(def, c->zone))
@@ -167,14 +169,56 @@ bool gc_pool_admits(const struct gc_pool_def *def, const struct gc_pool_candidat
         green += hist[i]->green_wh;
         gpu_s += hist[i]->gpu_s;
     }
-    if (def->min_green_bps > 0 &&
-        (energy == 0 || (__int128)green * 10000 < (__int128)def->min_green_bps * energy))
+    if (def->min_green_bps > 0 && (energy == 0 || green * 10000 < def->min_green_bps * energy))
         return false;
-    if (def->min_uptime_bps > 0 && (__int128)gpu_s * 10000 < (__int128)def->min_uptime_bps *
-                                                                 def->window_h * 3600 *
-                                                                 (c->gpus ? c->gpus : 1))
+    if (def->min_uptime_bps > 0 && gpu_s * 10000 < (__int128)def->min_uptime_bps * def->window_h *
+                                                       3600 * (c->gpus ? c->gpus : 1))
         return false;
     return !def->lottery || gc_pool_lottery_admits(def, c->device, c->hour);
+}
+
+struct tally_hour {
+    char key[32]; /* "HOUR/a" or "HOUR/c", the map key */
+    int64_t sum[4];
+};
+
+bool gc_pool_tally_add(struct gc_pool_tally *t, const struct gc_pool_candidate *c,
+                       struct gc_fail *f)
+{
+    const int64_t add[4] = {c->energy_wh, c->green_wh, c->gpu_s, c->green_gpu_s};
+    int64_t sum[4];
+    struct tally_hour *h;
+    char key[32], when[GC_TIME_LEN + 1];
+
+    snprintf(key, sizeof(key), "%lld/%c", (long long)c->hour, c->certificate ? 'c' : 'a');
+    h = gc_map_get(&t->hours, key);
+    for (int i = 0; i < 4; i++)
+        if (!gc_add_i64(h != NULL ? h->sum[i] : 0, add[i], &sum[i])) {
+            gc_time_format(c->hour, when);
+            return gc_fail(f, "bad_number", "the %ss of hour %s add up past 2^63 - 1",
+                           c->certificate ? "certificate" : "allocation", when);
+        }
+    if (h == NULL) {
+        h = gc_xcalloc(1, sizeof(*h));
+        memcpy(h->key, key, sizeof(key));
+        gc_map_put(&t->hours, h->key, h);
+    }
+    memcpy(h->sum, sum, sizeof(sum));
+    return true;
+}
+
+void gc_pool_tally_release(struct gc_pool_tally *t)
+{
+    for (size_t i = 0; i < t->hours.cap; i++)
+        free(t->hours.slots[i].value);
+    gc_map_release(&t->hours);
+}
+
+/* *SUM += V; past 2^63 - 1 only when the caller skipped gc_pool_tally_add. */
+static void add_total(int64_t *sum, int64_t v, const struct gc_pool_def *def)
+{
+    if (!gc_add_i64(*sum, v, sum))
+        gc_die(GC_EX_SOFTWARE, "internal error: the totals of pool '%s' pass 2^63 - 1", def->id);
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -205,10 +249,10 @@ void gc_pool_snapshots(const struct gc_pool_def *def, struct gc_pool_candidate *
         gc_buf_reset(&b);
         gc_buf_addf(&b, "{\"count\":%zu,", j - i);
         for (size_t k = i; k < j; k++) {
-            energy += members[k]->energy_wh;
-            green += members[k]->green_wh;
-            gpu_s += members[k]->gpu_s;
-            green_gpu_s += members[k]->green_gpu_s;
+            add_total(&energy, members[k]->energy_wh, def);
+            add_total(&green, members[k]->green_wh, def);
+            add_total(&gpu_s, members[k]->gpu_s, def);
+            add_total(&green_gpu_s, members[k]->green_gpu_s, def);
             gc_merkle_leaf_hash(members[k]->hash, GC_SHA256_LEN, leaves[k - i]);
         }
         gc_merkle_root((const uint8_t(*)[GC_SHA256_LEN])leaves, j - i, root);

@@ -21,6 +21,7 @@
 #include "gc_crypto.h"
 #include "gc_device.h"
 #include "gc_err.h"
+#include "gc_map.h"
 
 enum gc_pool_kind {
     GC_POOL_ENERGY,
@@ -77,13 +78,28 @@ struct gc_pool_candidate {
 bool gc_pool_admits(const struct gc_pool_def *def, const struct gc_pool_candidate *c,
                     int64_t stake_micros, struct gc_pool_candidate *const *hist, size_t n_hist);
 
+/*
+ * The sums of the energy_wh, green_wh, gpu_s and green_gpu_s of every
+ * candidate, per hour and record type. A snapshot's totals are sums over
+ * some of them: while these stay within 64 bits, so do the snapshots'.
+ */
+struct gc_pool_tally {
+    struct gc_map hours; /* "HOUR/a" (allocations) or "HOUR/c" -> the four sums */
+};
+
+/* Counts C in; fails "bad_number", counting nothing, when a sum would pass 2^63 - 1. */
+bool gc_pool_tally_add(struct gc_pool_tally *t, const struct gc_pool_candidate *c,
+                       struct gc_fail *f);
+void gc_pool_tally_release(struct gc_pool_tally *t);
+
 typedef void (*gc_pool_out_fn)(void *ctx, const char *rec, size_t len);
 
 /*
  * Writes one canonical "pool" snapshot per hour of the admitted MEMBERS[0..N)
  * of DEF (sorted here by hour, then device): members with their record
  * hashes, totals, and the RFC 9162 Merkle root whose leaves are the record
- * hashes in member order.
+ * hashes in member order. The members must have been counted in one
+ * gc_pool_tally: totals past 2^63 - 1 are a caller's bug (exit 70).
  */
 void gc_pool_snapshots(const struct gc_pool_def *def, struct gc_pool_candidate **members, size_t n,
                        gc_pool_out_fn out, void *ctx);

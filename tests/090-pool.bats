@@ -97,6 +97,38 @@ pick() {
     cmp o.ndjson out.ndjson
 }
 
+@test "energy adding up past 2^63 - 1 is bad_number in match, merge and build, not an internal error" {
+    # Attestations of pv-a and wind-b at 10:00 of 2^63 - 1 Wh each (match reads no signature).
+    z=0000000000000000000000000000000000000000000000000000000000000000
+    att() {
+        printf '{"device":"%s","energy_wh":9223372036854775807,"period_s":1800,"prev":"%s","seq":%s,"sig":"%s%s","ts":"2026-11-01T10:%s:00Z","type":"attestation","v":1}\n' \
+            "$1" "$z" "$2" "$z" "$z" "$3"
+    }
+    # one device-hour, then one zone-hour, past 2^63 - 1: the second reading is refused
+    for pair in "pv-a pv-a" "pv-a wind-b"; do
+        read -r one two <<<"$pair"
+        { att "$one" 1 00; att "$two" 2 30; } >big.ndjson
+        run gc-pool match --registry "$W/registry.ndjson" --rejects rej.ndjson -o o.ndjson big.ndjson
+        assert_failure 65
+        assert_equal "$(jq -r .reason rej.ndjson)" bad_number
+        # (grep: jq reads numbers as doubles)
+        grep -q '"supply_wh":9223372036854775807,"type":"match"' o.ndjson
+    done
+    # merge: the partials of two shards, each one attestation
+    att pv-a 1 00 | gc-pool match -q --partial --registry "$W/registry.ndjson" >p1.ndjson
+    att pv-a 2 30 | gc-pool match -q --partial --registry "$W/registry.ndjson" >p2.ndjson
+    run gc-pool merge --registry "$W/registry.ndjson" --rejects rej.ndjson -o o.ndjson p1.ndjson p2.ndjson
+    assert_failure 65
+    assert_equal "$(jq -r .reason rej.ndjson)" bad_number
+    # build: allocations of one hour whose energy the snapshots' totals would add up
+    grep '"hour":"2026-11-01T10:00:00Z",.*"type":"allocation",.*"zone":"z1"' out.ndjson |
+        sed 's/"energy_wh":[0-9]*/"energy_wh":9223372036854775807/' >allocs.ndjson
+    run gc-pool build --pools "$FIX/pool/pools.ndjson" --registry "$W/registry.ndjson" --rejects rej.ndjson -o o.ndjson allocs.ndjson
+    assert_failure 65
+    assert_equal "$(jq -r .reason rej.ndjson | sort -u)" bad_number
+    grep -q '"energy_wh":9223372036854775807,.*"pool":"gpu-z1"' o.ndjson
+}
+
 @test "a stop at a bad line writes no matches, on standard output either" {
     { cat "$W/verified.ndjson"; echo '{'; } >bad.ndjson
     run --separate-stderr gc-pool match --registry "$W/registry.ndjson" bad.ndjson

@@ -115,6 +115,33 @@ cp_market() {
     assert_equal "$(gc-amm run -q --state s events.ndjson | jq -r 'select(.type == "amm.fill") | .cash_micros')" 2228909
 }
 
+@test "a quote past 2^63 - 1 micros: exact prices as decimal strings; what run refuses, refused" {
+    ev '{"type":"amm.open","v":1,"market":"m","pool":"p","hour":"2026-11-01T15:00:00Z","ts":"2026-11-01T03:00:00Z","curve":"cp","fee_bps":30,"anchor_micros":2000000}' \
+        '{"type":"amm.add","v":1,"market":"m","ts":"2026-11-01T03:00:00Z","lp":"op","devices":[{"device":"gpu-1","gpu_s":3600}],"cash_micros":4611686018427387904}' \
+        '{"type":"amm.open","v":1,"market":"big","pool":"p","hour":"2026-11-01T15:00:00Z","ts":"2026-11-01T03:00:00Z","curve":"cp","fee_bps":30,"anchor_micros":2000000}' \
+        '{"type":"amm.add","v":1,"market":"big","ts":"2026-11-01T03:00:00Z","lp":"op","devices":[{"device":"gpu-1","gpu_s":16384}],"cash_micros":"1267650600228229401496703205376"}'
+    gc-amm run -q --state s events.ndjson >/dev/null
+    # 2^62 micros against 3600 GPU-s: the spot price is 2^62 micros per GPU-hour; half the
+    # inventory costs floor(2^62 x 1800 x 10000 / (1800 x 9970)) + 1 micros, twice that per hour
+    run -0 gc-amm quote --state s --market m --buy 1800
+    assert_output --partial '"cash_micros":4625562706547028991,'
+    assert_output --partial '"price_micros":"9251125413094057982",'
+    assert_output --partial '"impact_bps":10060,'
+    # selling 3600 GPU-s gets floor(3600 x 9970 x 2^62 / (3600 x 19970)) micros
+    run -0 gc-amm quote --state s --market m --sell 3600
+    assert_output --partial '"cash_micros":2302379048759191657,'
+    assert_output --partial '"impact_bps":5007,'
+    # 2^100 micros against 16384 GPU-s: buying all but 4 would take the cash past 2^112
+    run -0 gc-amm quote --state s --market big --buy 16000
+    # a spot price of 2^64 micros or more (this one is about 2^87.8) is more than it can state
+    assert_output --partial '"spot_before_micros":-1,'
+    run -65 gc-amm quote --state s --market big --buy 16380
+    assert_output --partial "too_large"
+    echo '{"type":"amm.swap","v":1,"market":"big","ts":"2026-11-01T04:00:00Z","trader":"t","side":"buy","gpu_s":16380}' >swap.ndjson
+    run -65 gc-amm run --state s swap.ndjson
+    assert_output --partial "too_large"
+}
+
 @test "the index is the time-weighted price: two hours at 2 000 000 and two at 4 000 000 average 3 000 000" {
     ev '{"type":"amm.open","v":1,"market":"m","pool":"p","hour":"2026-11-01T14:00:00Z","ts":"2026-11-01T08:00:00Z","curve":"cp","fee_bps":0,"anchor_micros":2000000}' \
         '{"type":"amm.add","v":1,"market":"m","ts":"2026-11-01T08:00:00Z","lp":"op","devices":[{"device":"gpu-1","gpu_s":36000}],"cash_micros":20000000}' \

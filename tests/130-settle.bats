@@ -176,6 +176,20 @@ S=363126246 M=40000000 Y=315360000000
     assert_output --partial "busy"
 }
 
+@test "ledger: a 'sig' the hash chain leaves out, or a line that is not UTF-8, is a chain break" {
+    settle "$D1" -q "$INCOME" >/dev/null
+    cp ledger.ndjson good.ndjson
+    # Record hashes leave "sig" out: one added to a record would change nothing they cover.
+    { head -n 1 good.ndjson | jq -cS '.sig = "00"'; tail -n +2 good.ndjson; } >ledger.ndjson
+    run -65 settle "$D2" "$INCOME"
+    assert_output --partial "chain_break: ledger.ndjson:1: the record carries a 'sig'"
+    # A byte that is not UTF-8 in the last line, the head file gone with it.
+    rm ledger.ndjson.head
+    { head -n 5 good.ndjson; tail -n 1 good.ndjson | sed 's/"USD"/"US\xff"/'; } >ledger.ndjson
+    run -65 settle "$D2" "$INCOME"
+    assert_output --partial "chain_break: ledger.ndjson:6: the line is not valid UTF-8"
+}
+
 @test "ledger: a crash at any byte of a batch, then a re-run: nothing lost, nothing doubled" {
     settle "$D1" -q "$INCOME" >/dev/null
     cp ledger.ndjson d1.ledger
