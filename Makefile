@@ -165,7 +165,8 @@ clean:
 #
 #   make fuzz            build the harnesses and run each for FUZZ_SECONDS (default 60)
 #   make fuzz-smoke      replay tests/fuzz-regressions/NAME/* through each harness, then run each
-#                        for FUZZ_SECONDS (default 20 here): what CI runs
+#                        for FUZZ_SECONDS (default 15 here: about five minutes for all of them):
+#                        what CI runs
 #
 # clang with libFuzzer, ASan and UBSan (no recovery); the library is compiled again with clang
 # into build/fuzz/obj, whatever SANITIZE says, so fuzzing never touches build/ or build/sanitize.
@@ -174,7 +175,7 @@ clean:
 # Any crash, leak or timeout fails the target; turn a crash into tests/fuzz-regressions/NAME/.
 # FUZZ_FLAGS adds libFuzzer options (e.g. FUZZ_FLAGS=-only_ascii=1); FUZZ_JOBS builds in parallel.
 CC_FUZZ       ?= clang-14
-FUZZ_SMOKE_SECONDS := $(if $(filter undefined,$(origin FUZZ_SECONDS)),20,$(FUZZ_SECONDS))
+FUZZ_SMOKE_SECONDS := $(if $(filter undefined,$(origin FUZZ_SECONDS)),15,$(FUZZ_SECONDS))
 FUZZ_SECONDS  ?= 60
 FUZZ_FLAGS    ?=
 FUZZ_JOBS     ?= 2
@@ -190,7 +191,7 @@ FUZZ_BIN       = $(FUZZ_NAMES:%=$(FUZZ_B)/bin/%)
 FUZZ_LIB_OBJ   = $(COMMON_SRC:%.c=$(FUZZ_B)/obj/%.o)
 # Each run: the corpus it grows, the seeds, a dictionary where one helps; bounded per input.
 FUZZ_RUN_OPTS  = -timeout=20 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1
-FUZZ_DICT      = case $$n in fuzz_csv|fuzz_time) d= ;; \
+FUZZ_DICT      = case $$n in fuzz_csv|fuzz_time|fuzz_tz) d= ;; \
 	fuzz_prom|fuzz_import) d=-dict=tests/fuzz/metrics.dict ;; *) d=-dict=tests/fuzz/json.dict ;; esac
 
 .PHONY: fuzz fuzz-smoke

@@ -1,10 +1,14 @@
 /* Helpers shared by the libFuzzer harnesses: see harness.h. */
 #include "harness.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -152,4 +156,73 @@ void fuzz_key_init(struct gc_key *k, const char *device)
     crypto_sign_seed_keypair(k->pk, k->sk, seed);
     if (device != NULL)
         snprintf(k->device, sizeof(k->device), "%s", device);
+}
+
+static char scratch[4096];
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    return remove(path) != 0 && errno != ENOENT;
+}
+
+static void remove_scratch(void)
+{
+    if (scratch[0] != '\0')
+        nftw(scratch, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *fuzz_scratch_dir(const char *name)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    if (scratch[0] != '\0')
+        return scratch;
+    if (access("/dev/shm", W_OK) == 0)
+        tmp = "/dev/shm";
+    else if (tmp == NULL || *tmp == '\0')
+        tmp = "/tmp";
+    snprintf(scratch, sizeof(scratch), "%s/gc-%s-XXXXXX", tmp, name);
+    FUZZ_CHECK(mkdtemp(scratch) != NULL, "cannot make a directory '%s': %s", scratch,
+               strerror(errno));
+    atexit(remove_scratch);
+    return scratch;
+}
+
+void fuzz_write_file(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const char *p = data;
+
+    FUZZ_CHECK(fd >= 0, "cannot open '%s': %s", path, strerror(errno));
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+
+        FUZZ_CHECK(n > 0, "cannot write '%s': %s", path, strerror(errno));
+        p += n;
+        len -= (size_t)n;
+    }
+    FUZZ_CHECK(close(fd) == 0, "cannot close '%s': %s", path, strerror(errno));
+}
+
+bool fuzz_read_file(const char *path, struct gc_buf *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    gc_buf_reset(out);
+    if (fd < 0 && errno == ENOENT)
+        return false;
+    FUZZ_CHECK(fd >= 0, "cannot open '%s': %s", path, strerror(errno));
+    for (;;) {
+        ssize_t n;
+
+        gc_buf_grow(out, 4096);
+        n = read(fd, out->ptr + out->len, out->cap - out->len - 1);
+        FUZZ_CHECK(n >= 0, "cannot read '%s': %s", path, strerror(errno));
+        if (n == 0)
+            break;
+        out->len += (size_t)n;
+        out->ptr[out->len] = '\0';
+    }
+    close(fd);
+    return true;
 }

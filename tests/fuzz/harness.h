@@ -13,7 +13,9 @@
  * the few documented data errors that do exit (a corrupt zstd stream: exit 65) can be caught
  * with fuzz_catch_exit instead; exit 70 always stays a crash.
  *
- * No clock, no randomness, no network; nothing is written to any file.
+ * No clock, no randomness, no network. Nothing is written to any file, except by the harnesses
+ * of modules that only work on files (fuzz_ledger, fuzz_tz): they work in a scratch directory
+ * of their own, fuzz_scratch_dir.
  */
 #ifndef GC_FUZZ_HARNESS_H
 #define GC_FUZZ_HARNESS_H
@@ -90,5 +92,18 @@ void fuzz_check_fail(const struct gc_fail *f);
  * repeated), for DEVICE when not NULL. */
 struct gc_key;
 void fuzz_key_init(struct gc_key *k, const char *device);
+
+/*
+ * A private directory, made on the first call (under /dev/shm when it can be written, whose
+ * fsyncs cost nothing, else $TMPDIR or /tmp) and removed with everything in it when the
+ * process exits normally. NAME goes into its name. A crash leaves it behind.
+ */
+const char *fuzz_scratch_dir(const char *name);
+
+/* Writes LEN bytes of DATA to PATH (created or truncated); a failure aborts. */
+void fuzz_write_file(const char *path, const void *data, size_t len);
+
+/* Reads all of PATH into OUT (reset first); false when it does not exist, a failure aborts. */
+bool fuzz_read_file(const char *path, struct gc_buf *out);
 
 #endif

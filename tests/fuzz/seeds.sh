@@ -13,7 +13,7 @@ max_lines=40  # records taken from one fixture file
 max_bytes=12000 # the largest seed made of a whole file
 
 names="fuzz_ndjson fuzz_jcs fuzz_time fuzz_csv fuzz_prom fuzz_import fuzz_records fuzz_amm
-fuzz_task fuzz_settle"
+fuzz_task fuzz_settle fuzz_ledger fuzz_tz fuzz_pool fuzz_quote"
 for n in $names; do
     rm -rf "${out:?}/$n"
     mkdir -p "$out/$n"
@@ -159,3 +159,100 @@ for opt in '\027' '\107' '\000'; do
         head -n 6 tests/fixtures/pool/match.golden.ndjson
     } | head -c 16000 | seed "$out/fuzz_settle"
 done
+
+# fuzz_ledger: four option bytes (see fuzz_ledger.c: mode, appends, the byte to change), then
+# records to append, or a ledger file made here, hash-chained with sha256sum, and its head.
+for opt in '\001\000\000\000' '\005\000\100\001' '\015\001\000\040'; do
+    {
+        # shellcheck disable=SC2059
+        printf "$opt"
+        head -n 3 tests/fixtures/settle/income.ndjson
+        echo
+        head -n 3 examples/world/params.ndjson
+    } | seed "$out/fuzz_ledger"
+done
+ledger_line() { # AMOUNT KEY PREV SEQ
+    printf '{"amount_micros":%s,"key":"%s","prev":"%s","seq":%s,"type":"distribution","v":1}' \
+        "$1" "$2" "$3" "$4"
+}
+prev=$zero
+ledger=""
+for i in 1 2 3; do
+    line=$(ledger_line $((i * 10)) "k$i" "$prev" "$i")
+    prev=$(printf '%s' "$line" | sha256sum | cut -d' ' -f1)
+    ledger="$ledger$line
+"
+done
+head='{"hash":"'$prev'","seq":3,"type":"ledger.head","v":1}'
+for opt in '\000\000\000\000' '\004\000\200\001' '\014\001\020\010'; do
+    # shellcheck disable=SC2059
+    { printf "$opt"; printf '%s' "$ledger"; } | seed "$out/fuzz_ledger"
+done
+{ printf '\002\000\000\000%s\000%s\n' "$ledger" "$head"; } | seed "$out/fuzz_ledger"
+{ printf '\000\000\000\000%s{"amount' "$ledger"; } | seed "$out/fuzz_ledger"
+
+# fuzz_tz: a mode byte (see fuzz_tz.c), then the system's TZif files as they are (when tzdata
+# is installed), their TZ strings alone, a zone made from a compact description, and names.
+for z in Europe/Berlin America/New_York Australia/Lord_Howe Asia/Kolkata Europe/Dublin \
+    Africa/Casablanca Antarctica/Troll Pacific/Chatham America/Sao_Paulo Pacific/Kiritimati; do
+    f=/usr/share/zoneinfo/$z
+    [ -f "$f" ] || continue
+    { printf '\000'; head -c "$max_bytes" "$f"; } | seed "$out/fuzz_tz"
+    { printf '\003'; tail -n 1 "$f"; } | seed "$out/fuzz_tz"
+done
+for rule in 'CET-1CEST,M3.5.0,M10.5.0/3' 'EST5EDT,M3.2.0,M11.1.0' \
+    '<+1030>-10:30<+11>-11,M10.1.0,M4.1.0' 'IST-1GMT0,M10.5.0,M3.5.0/1' 'EST5EDT,0/0,J365/25' \
+    '<-03>3<-02>,M3.5.0/-2,M10.5.0/-1' '<+00>0<+02>-2,M3.5.0/1,M10.5.0/3' 'XXX3YYY,J60/1,59' \
+    'AAA-167BBB,n0/-167,n365/167'; do
+    printf '\003%s\n' "$rule" | seed "$out/fuzz_tz"
+done
+# Two types (+01:00, +02:00 DST), transitions in 2026 at 03-29T01:00Z and about 10-25T01:00Z.
+printf '\001\021\001\155\237\000\001\173\257\001\000\151\310\171\220\001\000\000\000\000\004\235\077CET-1CEST,M3.5.0,M10.5.0/3\n' |
+    seed "$out/fuzz_tz"
+for name in UTC Z +05:30 -00:00 +24:00 -23:59 Europe/Berlin ../etc /abs a..b Fuzz/Zone; do
+    printf '\002%s' "$name" | seed "$out/fuzz_tz"
+done
+
+# fuzz_pool: an option byte (the shards), the readings of the pool tests (devices the harness
+# registers), pool definitions and stakes, a matched hour, and a partial record.
+partial='{"charge_wh":0,"device":"pv-a","discharge_wh":0,"energy_wh":700,"gpu_s":0,"hour":"2026-11-01T10:00:00Z","inputs":["'$zero'"],"type":"partial","v":1,"zone":"z1"}'
+for opt in '\000' '\001' '\002' '\003'; do
+    {
+        # shellcheck disable=SC2059
+        printf "$opt"
+        cat tests/fixtures/pool/readings.ndjson tests/fixtures/pool/pools.ndjson \
+            tests/fixtures/pool/pools-window.ndjson tests/fixtures/pool/stakes.ndjson
+        head -n 6 tests/fixtures/pool/match.golden.ndjson
+        printf '%s\n' "$partial"
+    } | head -c "$max_bytes" | seed "$out/fuzz_pool"
+done
+{
+    printf '\000'
+    cat tests/fixtures/registry.ndjson tests/fixtures/attestations.ndjson
+} | seed "$out/fuzz_pool"
+# The same readings at 2^62 Wh each, where sums pass 64 bits.
+{
+    printf '\001'
+    big=4611686018427387904
+    sed -e "s/\"energy_wh\":[1-9][0-9]*/\"energy_wh\":$big/" \
+        -e "s/\"charge_wh\":[1-9][0-9]*/\"charge_wh\":$big/" \
+        -e "s/\"discharge_wh\":[1-9][0-9]*/\"discharge_wh\":$big/" tests/fixtures/pool/readings.ndjson
+    head -n 1 tests/fixtures/pool/pools-window.ndjson
+    printf '%s\n' "$partial" | sed 's/"energy_wh":700/"energy_wh":9223372036854775807/'
+} | seed "$out/fuzz_pool"
+
+# fuzz_quote: two sizes (8 bytes each, big endian), a time byte, then the markets of the amm
+# fixture left open (no poll, close or remove), and the states a run writes.
+quote() {
+    # shellcheck disable=SC2059
+    { printf "$1"; grep -v -e amm.close -e amm.remove -e amm.poll "$2"; } | seed "$out/fuzz_quote"
+}
+a=tests/fixtures/amm
+quote '\000\000\000\000\000\000\016\017\000\000\000\000\000\000\214\237\000' "$a/events.ndjson"
+quote '\000\000\000\000\000\000\000\000\000\000\001\000\000\000\000\000\200' "$a/events.ndjson"
+quote '\000\000\000\000\000\000\003\347\000\000\000\000\000\001\000\000\377' "$a/events.golden.ndjson"
+# A cp market of 2^62 micros against 3600 GPU-s: prices past 64 bits.
+printf '%s\n' '{"type":"amm.open","v":1,"market":"m","pool":"p","hour":"2026-11-01T15:00:00Z","ts":"2026-11-01T03:00:00Z","curve":"cp","fee_bps":30,"anchor_micros":2000000}' \
+    '{"type":"amm.add","v":1,"market":"m","ts":"2026-11-01T03:00:00Z","lp":"op","devices":[{"device":"gpu-1","gpu_s":3600}],"cash_micros":4611686018427387904}' >"$out/fuzz_quote/.big"
+quote '\000\000\000\000\000\000\000\077\000\000\000\000\000\000\007\007\000' "$out/fuzz_quote/.big"
+rm "$out/fuzz_quote/.big"
