@@ -138,9 +138,11 @@ bench: deps
 
 lint:
 	@sh .ci/deps lint
-	clang-format --dry-run --Werror cmd/*.c common/*.c common/*.h $(wildcard tests/unit/*.[ch] tests/bench/*.c)
+	clang-format --dry-run --Werror cmd/*.c common/*.c common/*.h \
+		$(wildcard tests/unit/*.[ch] tests/bench/*.c tests/fuzz/*.[ch])
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5)
-	shellcheck -x .ci/run .ci/deps examples/*.sh tests/bench/*.sh tests/*.bash completions/gc.bash
+	shellcheck -x .ci/run .ci/deps examples/*.sh tests/bench/*.sh tests/fuzz/*.sh tests/*.bash \
+		completions/gc.bash
 	shellcheck -s bash -x tests/*.bats
 
 install: $(BIN)

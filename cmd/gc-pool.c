@@ -277,6 +277,7 @@ struct gc_pool_build {
     struct gc_pool_candidate **cands;
     size_t n_cands, cap_cands;
     struct gc_map stakes; /* device -> int64_t * (micros) */
+    struct gc_map seen;   /* "device type hour" of each candidate: one per device-hour */
     struct gc_pool_tally tally;
 };
 
@@ -310,6 +311,7 @@ static bool build_record(void *ctx, struct gc_filter *flt, json_t *rec, const st
     const struct gc_device *d;
     const char *type, *device, *zone;
     int64_t v, amount;
+    char seen_key[128];
 
     if (!gc_field_str(rec, "type", &type, NULL, f))
         return false;
@@ -356,11 +358,18 @@ static bool build_record(void *ctx, struct gc_filter *flt, json_t *rec, const st
         free(c);
         return false;
     }
+    snprintf(seen_key, sizeof(seen_key), "%s %s %lld", device, type, (long long)c->hour);
+    if (gc_map_get(&pb->seen, seen_key) != NULL) {
+        free(c);
+        return gc_fail(f, "duplicate", "a second %s of '%s' for one hour: it would count twice",
+                       type, device);
+    }
     if (!gc_pool_tally_add(&pb->tally, c, f)) {
         free(c);
         return false;
     }
     gc_pool_record_hash(rec, c->hash);
+    gc_map_put(&pb->seen, gc_xstrdup(seen_key), c);
     pb->cands = gc_grow(pb->cands, &pb->cap_cands, pb->n_cands + 1, sizeof(*pb->cands), 64);
     pb->cands[pb->n_cands++] = c;
     return true;
@@ -433,6 +442,9 @@ static int gc_pool_build(const struct gc_pool_opts *o)
         free(pb.stakes.slots[i].value);
     }
     gc_map_release(&pb.stakes);
+    for (size_t i = 0; i < pb.seen.cap; i++)
+        free((char *)pb.seen.slots[i].key);
+    gc_map_release(&pb.seen);
     gc_pool_tally_release(&pb.tally);
     gc_registry_release(&pb.registry);
     return gc_filter_finish(&flt);

@@ -290,6 +290,22 @@ PY
     assert_equal "$(jq -r 'select(.pool == "gpu-z1" and .hour == "2026-11-01T10:00:00Z") | .members[1].record' snaps.ndjson)" "$h"
 }
 
+@test "build: a second allocation or certificate of one device-hour is a duplicate, never counted twice" {
+    run gc-pool build -q --pools "$FIX/pool/pools.ndjson" --registry "$W/registry.ndjson" \
+        out.ndjson "$FIX/pool/stakes.ndjson"
+    assert_success
+    echo "$output" >want.ndjson
+    # The same allocation again, and another certificate of a producer-hour already certified.
+    { cat out.ndjson; grep -m 1 '"type":"allocation"' out.ndjson
+      grep -m 1 '"type":"certificate"' out.ndjson | jq -c '.claimed_wh = 1'; } >twice.ndjson
+    run gc-pool build -q --pools "$FIX/pool/pools.ndjson" --registry "$W/registry.ndjson" \
+        --rejects rej.ndjson twice.ndjson "$FIX/pool/stakes.ndjson"
+    [ "$status" -eq 65 ]
+    echo "$output" >got.ndjson
+    cmp want.ndjson got.ndjson
+    assert_equal "$(jq -r .reason rej.ndjson | tr '\n' ' ')" "duplicate duplicate "
+}
+
 @test "build: the lottery admits exactly the devices an independent recomputation admits" {
     gc-pool build -q --pools "$FIX/pool/pools.ndjson" --registry "$W/registry.ndjson" out.ndjson >snaps.ndjson
     admitted=$(jq -r 'select(.pool == "lucky" and .hour == "2026-11-01T10:00:00Z") | [.members[].device] | join(" ")' snaps.ndjson)
