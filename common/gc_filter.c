@@ -248,8 +248,8 @@ void gc_filter_run_lines(struct gc_filter *flt, char **files, int nfiles, gc_lin
  * that must run in order costs no more than its own time.
  */
 
-/* A batch: enough lines that handing them out costs little, few enough bytes to hold. */
-#define STEP_BATCH_LINES 1024
+/* A batch: enough lines that handing them out costs little, few enough to stay in the caches. */
+#define STEP_BATCH_LINES 256
 #define STEP_BATCH_BYTES (4u << 20)
 #define STEP_BATCHES     3 /* sealing, committing, preparing */
 

@@ -361,6 +361,7 @@ records: readings (sign), attestations (verify, match), nvidia-smi rows (import)
   (index: the state file), amm.fill receipts (period). MB/s: input bytes per second (1 MB = 10^6 B).
 baselines: raw libsodium Ed25519 on one core over distinct ${msg_len}-byte messages (an attestation
   without its sig) under 100 keys; jq -c . over the stage's input file to /dev/null (import: jq -cR .,
-  jq cannot parse CSV). Aims: sign >= 85 %, verify >= 90 %, the rest >= 3x jq, flat memory for the
+  jq cannot parse CSV); for -j 2 and --partial, merge (GNU parallel, 2 jobs) the same stage on one
+  thread. Aims: sign >= 85 %, verify >= 90 %, -j 2 >= 1.8x, the rest >= 3x jq, flat memory for the
   streaming stages (import, sign, verify, match --sorted): $flat.
 NOTES
