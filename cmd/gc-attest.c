@@ -205,11 +205,22 @@ static const struct gc_key *signer_key(struct gc_signer *s, const char *device)
 
 /* One reading on its way: signed on any thread, written in order. */
 struct sign_slot {
+    struct gc_reading reading; /* strings borrowed from the record */
+    bool parsed;               /* else FAIL says why */
+    struct gc_fail fail;
     const struct gc_key *key;
     struct gc_buf msg; /* the canonical attestation without its sig */
     size_t sig_at;
     struct gc_buf out;
 };
+
+/* On any thread: the reading's form. Sign what the meter said; judging it is gc-verify's job. */
+static void sign_prepare(void *ctx, const json_t *rec, void *slot)
+{
+    struct sign_slot *ss = slot;
+
+    ss->parsed = gc_reading_parse(rec, GC_READING, &ss->reading, &ss->fail);
+}
 
 /* In input order: the reading's place in its device's chain, and the hash that links the next. */
 static bool sign_commit(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
@@ -217,24 +228,27 @@ static bool sign_commit(void *ctx, struct gc_filter *flt, json_t *rec, const str
 {
     struct gc_signer *s = ctx;
     struct sign_slot *ss = slot;
-    struct gc_reading r;
+    const struct gc_reading *r = &ss->reading;
     struct gc_chain_head *h;
     uint8_t prev[GC_SHA256_LEN], hash[GC_SHA256_LEN];
     int64_t seq;
 
-    /* Sign what the meter said; judging it (period, capacity, zone) is gc-verify's job. */
-    if (rec == NULL || !gc_reading_parse(rec, GC_READING, &r, f))
+    if (rec == NULL)
         return false;
-    ss->key = signer_key(s, r.device);
+    if (!ss->parsed) {
+        *f = ss->fail;
+        return false;
+    }
+    ss->key = signer_key(s, r->device);
     if (ss->key == NULL)
-        return gc_fail(f, "unknown_device", "no key file '%s/%s.key'", s->opts->keydir, r.device);
-    h = gc_chains_head(&s->chains, r.device);
-    if (!gc_chain_next(h, r.ts, &seq, prev, f))
+        return gc_fail(f, "unknown_device", "no key file '%s/%s.key'", s->opts->keydir, r->device);
+    h = gc_chains_head(&s->chains, r->device);
+    if (!gc_chain_next(h, r->ts, &seq, prev, f))
         return false;
     /* The hash leaves out the sig, so the chain moves on before the signing. */
     gc_attestation_link(rec, seq, prev);
     gc_signed_prepare(rec, &ss->msg, &ss->sig_at, hash);
-    gc_chain_advance(&s->chains, h, seq, hash, r.ts);
+    gc_chain_advance(&s->chains, h, seq, hash, r->ts);
     return true;
 }
 
@@ -264,6 +278,7 @@ static int gc_attest_sign(const struct gc_attest_opts *o)
 {
     static const struct gc_steps steps = {
         .slot_size = sizeof(struct sign_slot),
+        .prepare = sign_prepare,
         .commit = sign_commit,
         .seal = sign_seal,
         .write = sign_write,
