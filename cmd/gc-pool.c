@@ -688,51 +688,18 @@ static bool match_record(void *ctx, struct gc_filter *flt, json_t *rec, const st
     return gc_matcher_add(&pm->matcher, d, &r, hash, f);
 }
 
+static const struct gc_device *registry_find(const void *ctx, const char *id)
+{
+    return gc_registry_find(ctx, id);
+}
+
 /* A partial record of a match --partial run: its sums join the device-hour's. */
 static bool merge_record(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
                          struct gc_fail *f)
 {
     struct gc_pool_match *pm = ctx;
-    struct gc_match_sums sums;
-    const struct gc_device *d;
-    const char *device;
-    uint8_t(*hashes)[GC_SHA256_LEN];
-    json_t *inputs;
-    int64_t v, hour;
-    size_t n;
-    bool ok;
 
-    if (!gc_field_const(rec, "type", "partial", f) || !gc_field_int(rec, "v", 1, 1, &v, f) ||
-        !gc_field_id(rec, "device", &device, f) || !gc_field_time(rec, "hour", &hour, f) ||
-        !gc_field_int(rec, "energy_wh", 0, INT64_MAX, &sums.energy_wh, f) ||
-        !gc_field_int(rec, "charge_wh", 0, INT64_MAX, &sums.charge_wh, f) ||
-        !gc_field_int(rec, "discharge_wh", 0, INT64_MAX, &sums.discharge_wh, f) ||
-        !gc_field_int(rec, "gpu_s", 0, INT64_MAX, &sums.gpu_s, f))
-        return false;
-    if (gc_floor_div(hour, 3600) * 3600 != hour)
-        return gc_fail(f, "bad_field", "field 'hour' must be the start of an hour");
-    d = gc_registry_find(&pm->registry, device);
-    if (d == NULL)
-        return gc_fail(f, "unknown_device", "device '%s' is not in the registry", device);
-    inputs = json_object_get(rec, "inputs");
-    if (!json_is_array(inputs) || json_array_size(inputs) == 0)
-        return gc_fail(f, "bad_field", "field 'inputs' must be a non-empty array of hashes");
-    n = json_array_size(inputs);
-    hashes = gc_xcalloc(n, sizeof(*hashes));
-    ok = true;
-    for (size_t i = 0; ok && i < n; i++) {
-        json_t *h = json_array_get(inputs, i);
-
-        ok = json_is_string(h) &&
-             gc_hex_decode(json_string_value(h), json_string_length(h), hashes[i], GC_SHA256_LEN);
-    }
-    if (!ok)
-        gc_fail(f, "bad_field", "field 'inputs' must hold 64-digit lowercase hex hashes");
-    else
-        ok = gc_matcher_add_sums(&pm->matcher, d, hour, &sums,
-                                 (const uint8_t(*)[GC_SHA256_LEN])hashes, n, f);
-    free(hashes);
-    return ok;
+    return gc_matcher_add_partial(&pm->matcher, rec, registry_find, &pm->registry, f);
 }
 
 static int gc_pool_match(const struct gc_pool_opts *o)

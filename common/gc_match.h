@@ -58,6 +58,17 @@ void gc_matcher_init(struct gc_matcher *m, gc_match_out_fn out, void *ctx);
 bool gc_matcher_add(struct gc_matcher *m, const struct gc_device *d, const struct gc_reading *r,
                     const uint8_t hash[GC_SHA256_LEN], struct gc_fail *f);
 
+/* Looks up a device by id for gc_matcher_add_partial; NULL when it is not registered. */
+typedef const struct gc_device *(*gc_device_find_fn)(const void *ctx, const char *id);
+
+/*
+ * Reads a "partial" record of match --partial (gc-records(5)) and adds its
+ * sums with gc_matcher_add_sums. Fails "bad_field" on a malformed record and
+ * "unknown_device" when FIND does not know its device.
+ */
+bool gc_matcher_add_partial(struct gc_matcher *m, const json_t *rec, gc_device_find_fn find,
+                            const void *find_ctx, struct gc_fail *f);
+
 /*
  * Adds a device-hour's sums, made from N_HASHES attestations with the record
  * hashes HASHES (a "partial" record of another run): the way shards processed
