@@ -137,6 +137,7 @@ static bool run_event(void *ctx, struct gc_filter *flt, json_t *rec, const struc
 static int gc_amm_run(const struct gc_amm_opts *o)
 {
     struct runner r = {.opts = o, .touched = GC_MAP_INIT, .out = GC_BUF_INIT};
+    struct gc_commit commit;
     struct gc_filter flt;
     struct gc_amm_market **ms;
     int status;
@@ -150,8 +151,7 @@ static int gc_amm_run(const struct gc_amm_opts *o)
     if (!flt.stopped && r.touched.n > 0) {
         /*
          * Every market's state, one line each in id order, is the state file; the touched ones
-         * go to the output too. All is ready before the output commits, so that little falls
-         * between the two commits.
+         * go to the output too.
          */
         ms = gc_amm_sorted(&r.book);
         for (size_t i = 0; i < r.book.markets.n; i++) {
@@ -164,10 +164,12 @@ static int gc_amm_run(const struct gc_amm_opts *o)
         }
         free(ms);
     }
-    /* Output first, then the state: a crash in between re-applies the same events identically. */
-    status = gc_filter_finish(&flt);
+    /* The receipts, the rejects and the markets land as one: a re-run never applies twice. */
+    gc_commit_init(&commit, o->state);
+    status = gc_filter_finish_commit(&flt, &commit);
     if (!flt.stopped && r.touched.n > 0)
-        gc_atomic_write(o->state, r.out.ptr, r.out.len);
+        gc_commit_data(&commit, o->state, r.out.ptr, r.out.len, 0666);
+    gc_commit_apply(&commit);
     gc_map_release(&r.touched);
     gc_buf_release(&r.out);
     gc_amm_book_release(&r.book);

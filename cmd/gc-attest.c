@@ -285,6 +285,7 @@ static int gc_attest_sign(const struct gc_attest_opts *o)
         .release = sign_release,
     };
     struct gc_signer s = {.opts = o};
+    struct gc_commit commit;
     struct gc_filter flt;
     int status;
 
@@ -293,10 +294,12 @@ static int gc_attest_sign(const struct gc_attest_opts *o)
     gc_chains_load(&s.chains, o->state);
     gc_filter_init(&flt, &o->filter);
     gc_filter_run_steps(&flt, o->files, o->nfiles, &steps, o->jobs, &s);
-    /* Output first, then the heads: a crash in between re-signs the same records identically. */
-    status = gc_filter_finish(&flt);
+    /* The attestations, the rejects and the heads land as one: a re-run never signs twice. */
+    gc_commit_init(&commit, o->state);
+    status = gc_filter_finish_commit(&flt, &commit);
     if (!flt.stopped && s.chains.dirty)
-        gc_chains_save(&s.chains, o->state);
+        gc_chains_save(&s.chains, o->state, &commit);
+    gc_commit_apply(&commit);
 
     for (size_t i = 0; i < s.keys.cap; i++) {
         struct gc_key *key = s.keys.slots[i].value;
@@ -388,7 +391,7 @@ static bool load_cursor(void *ctx, json_t *rec, struct gc_fail *f)
     return true;
 }
 
-static void save_cursors(const struct gc_fetcher *fx, const char *path)
+static void save_cursors(const struct gc_fetcher *fx, const char *path, struct gc_commit *commit)
 {
     struct gc_cursor **cs = (struct gc_cursor **)gc_map_sorted_values(&fx->cursors);
     struct gc_buf out = GC_BUF_INIT;
@@ -402,7 +405,7 @@ static void save_cursors(const struct gc_fetcher *fx, const char *path)
         gc_buf_adds(&out, ",\"v\":1}\n");
     }
     /* URLs may carry credentials: the cursor file is the owner's alone. */
-    gc_atomic_write_private(path, out.ptr, out.len);
+    gc_commit_data(commit, path, out.ptr, out.len, 0600);
     gc_buf_release(&out);
     free(cs);
 }
@@ -531,6 +534,7 @@ static int gc_attest_fetch(const struct gc_attest_opts *o)
     const char *url = o->files[0];
     struct gc_buf req = GC_BUF_INIT, body = GC_BUF_INIT;
     char shown[512];
+    struct gc_commit commit;
     struct gc_filter flt;
     struct gc_fail f;
     long status = 0;
@@ -567,11 +571,14 @@ static int gc_attest_fetch(const struct gc_attest_opts *o)
         report_ambiguous(&fx.im);
         gc_importer_finish(&fx.im);
     }
-    rc = gc_filter_finish(&flt);
-
-    /* The cursor moves only after the readings are safely written: a crash re-fetches. */
-    if (o->cursor != NULL && !flt.stopped && fx.have_latest &&
-        (c == NULL || fx.latest_s > c->since_s)) {
+    if (o->cursor == NULL) {
+        rc = gc_filter_finish(&flt);
+        goto out;
+    }
+    /* The readings and the cursor land as one: a crash re-fetches, and no reading is kept twice. */
+    gc_commit_init(&commit, o->cursor);
+    rc = gc_filter_finish_commit(&flt, &commit);
+    if (!flt.stopped && fx.have_latest && (c == NULL || fx.latest_s > c->since_s)) {
         if (c == NULL) {
             c = malloc(sizeof(*c));
             if (c == NULL || (c->url = strdup(url)) == NULL)
@@ -579,8 +586,10 @@ static int gc_attest_fetch(const struct gc_attest_opts *o)
             gc_map_put(&fx.cursors, c->url, c);
         }
         c->since_s = fx.latest_s;
-        save_cursors(&fx, o->cursor);
+        save_cursors(&fx, o->cursor, &commit);
     }
+    gc_commit_apply(&commit);
+out:
     for (size_t i = 0; i < fx.cursors.cap; i++) {
         struct gc_cursor *k = fx.cursors.slots[i].value;
 

@@ -391,13 +391,22 @@ static void verifier_open(struct gc_verifier *v, const struct gc_verify_opts *o)
     }
 }
 
-/* Commits the run's output, then the heads: a crash in between judges the same records again. */
+/* Commits the run's output, its rejects and the heads as one: a re-run never passes a record twice.
+ */
 static int verifier_close(struct gc_verifier *v, struct gc_filter *flt)
 {
-    int status = gc_filter_finish(flt);
+    struct gc_commit commit;
+    int status;
 
-    if (v->opts->state != NULL && !flt->stopped && v->chains.dirty)
-        gc_chains_save(&v->chains, v->opts->state);
+    if (v->opts->state == NULL) {
+        status = gc_filter_finish(flt);
+    } else {
+        gc_commit_init(&commit, v->opts->state);
+        status = gc_filter_finish_commit(flt, &commit);
+        if (!flt->stopped && v->chains.dirty)
+            gc_chains_save(&v->chains, v->opts->state, &commit);
+        gc_commit_apply(&commit);
+    }
     gc_registry_release(&v->registry);
     gc_pubkey_set_release(&v->validators);
     gc_position_book_release(&v->owned);

@@ -15,11 +15,14 @@ void gc_chains_load(struct gc_chains *c, const char *path)
     c->dirty = false;
 }
 
-void gc_chains_save(const struct gc_chains *c, const char *path)
+void gc_chains_save(const struct gc_chains *c, const char *path, struct gc_commit *commit)
 {
     struct gc_buf out = GC_BUF_INIT;
 
     gc_chains_format(c, &out);
-    gc_atomic_write(path, out.ptr, out.len);
+    if (commit != NULL)
+        gc_commit_data(commit, path, out.ptr, out.len, 0666);
+    else
+        gc_atomic_write(path, out.ptr, out.len);
     gc_buf_release(&out);
 }

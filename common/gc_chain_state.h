@@ -6,6 +6,7 @@
 #define GC_CHAIN_STATE_H
 
 #include "gc_chain.h"
+#include "gc_commit.h"
 
 /*
  * Reads PATH into C if it exists (a missing file means no chains yet). A
@@ -13,7 +14,10 @@
  */
 void gc_chains_load(struct gc_chains *c, const char *path);
 
-/* Replaces PATH atomically with the heads of C (exit 74 on error). */
-void gc_chains_save(const struct gc_chains *c, const char *path);
+/*
+ * Replaces PATH with the heads of C: as part of COMMIT, or, when COMMIT is
+ * NULL, atomically on its own (exit 74 on error).
+ */
+void gc_chains_save(const struct gc_chains *c, const char *path, struct gc_commit *commit);
 
 #endif

@@ -557,6 +557,11 @@ void gc_filter_run_steps(struct gc_filter *flt, char **files, int nfiles, const 
 
 int gc_filter_finish(struct gc_filter *flt)
 {
+    return gc_filter_finish_commit(flt, NULL);
+}
+
+int gc_filter_finish_commit(struct gc_filter *flt, struct gc_commit *c)
+{
     if (flt->n_in != flt->n_ok + flt->n_rej || (!flt->aggregate && flt->n_ok != flt->n_out))
         gc_die(GC_EX_SOFTWARE,
                "internal error: %llu in, %llu accepted, %llu rejected, %llu written",
@@ -569,9 +574,15 @@ int gc_filter_finish(struct gc_filter *flt)
         gc_buf_release(&flt->scratch);
         return GC_EX_DATAERR;
     }
-    gc_writer_commit(&flt->out);
-    if (flt->opts.rejects != NULL)
-        gc_writer_commit(&flt->rej);
+    if (c != NULL) {
+        gc_commit_writer(c, &flt->out);
+        if (flt->opts.rejects != NULL)
+            gc_commit_writer(c, &flt->rej);
+    } else {
+        gc_writer_commit(&flt->out);
+        if (flt->opts.rejects != NULL)
+            gc_writer_commit(&flt->rej);
+    }
     if (!flt->opts.quiet && flt->aggregate)
         fprintf(stderr, "%s: %llu in, %llu used, %llu rejected; %llu records out\n", gc_progname(),
                 (unsigned long long)flt->n_in, (unsigned long long)flt->n_ok,

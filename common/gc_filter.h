@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "gc_commit.h"
 #include "gc_err.h"
 #include "gc_io.h"
 
@@ -138,6 +139,13 @@ void gc_filter_emit(struct gc_filter *flt, const void *bytes, size_t len);
  * then leave its state files alone.
  */
 int gc_filter_finish(struct gc_filter *flt);
+
+/*
+ * gc_filter_finish for a run with a state file: the output and rejects join C
+ * instead of committing, so they land with the state the caller adds to C
+ * when it applies it (gc_commit.h). After a stop C gets nothing.
+ */
+int gc_filter_finish_commit(struct gc_filter *flt, struct gc_commit *c);
 
 /*
  * Loads a whole file of records (a registry, a state file) strictly: any bad

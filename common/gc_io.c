@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gc_commit.h"
 #include "gc_err.h"
 #include "banned.h"
 
@@ -205,7 +206,7 @@ static void track_tmp(char *tmp, bool add)
 }
 
 /* Creates "DIR/.BASE.tmp.PID.N" next to PATH; O_EXCL so nothing is ever clobbered. */
-static int open_tmp(const char *path, char **tmp_out, mode_t mode)
+int gc_tmp_open(const char *path, char **tmp_out, mode_t mode)
 {
     static unsigned counter;
     const char *slash = strrchr(path, '/');
@@ -244,7 +245,7 @@ void gc_write_all(int fd, const char *name, const void *data, size_t len)
     }
 }
 
-static void fsync_dir_of(const char *path)
+void gc_fsync_dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     struct gc_buf dir = GC_BUF_INIT;
@@ -262,17 +263,27 @@ static void fsync_dir_of(const char *path)
 }
 
 /* fsync, close and rename TMP over PATH, then make the rename durable. */
-static void commit_tmp(int fd, char *tmp, const char *path)
+void gc_tmp_sync(int fd, const char *path)
 {
     if (fsync(fd) != 0)
         gc_die_errno(GC_EX_IOERR, "cannot sync '%s'", path);
     if (close(fd) != 0)
         gc_die_errno(GC_EX_IOERR, "cannot write '%s'", path);
+}
+
+void gc_tmp_forget(const char *tmp)
+{
+    track_tmp((char *)tmp, false);
+}
+
+static void commit_tmp(int fd, char *tmp, const char *path)
+{
+    gc_tmp_sync(fd, path);
     if (rename(tmp, path) != 0)
         gc_die_errno(GC_EX_IOERR, "cannot rename '%s' to '%s'", tmp, path);
     track_tmp(tmp, false);
     free(tmp);
-    fsync_dir_of(path);
+    gc_fsync_dir_of(path);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -322,7 +333,7 @@ void gc_writer_open(struct gc_writer *w, const char *path)
         if (w->fd < 0)
             gc_die_errno(GC_EX_IOERR, "cannot open '%s'", path);
     } else {
-        w->fd = open_tmp(path, &w->tmp_path, 0666);
+        w->fd = gc_tmp_open(path, &w->tmp_path, 0666);
     }
     if (ends_with(path, ".zst")) {
         w->zcs = ZSTD_createCStream();
@@ -384,6 +395,23 @@ void gc_writer_commit(struct gc_writer *w)
     memset(w, 0, sizeof(*w));
 }
 
+char *gc_writer_seal(struct gc_writer *w)
+{
+    char *tmp = w->tmp_path;
+
+    writer_flush(w, ZSTD_e_end);
+    if (w->zcs != NULL)
+        ZSTD_freeCStream(w->zcs);
+    if (tmp != NULL)
+        gc_tmp_sync(w->fd, w->path);
+    else if (w->path != NULL && close(w->fd) != 0)
+        gc_die_errno(GC_EX_IOERR, "cannot write '%s'", w->path);
+    gc_buf_release(&w->buf);
+    gc_buf_release(&w->zbuf);
+    memset(w, 0, sizeof(*w));
+    return tmp;
+}
+
 void gc_writer_discard(struct gc_writer *w)
 {
     if (w->path == NULL) {
@@ -406,7 +434,7 @@ void gc_writer_discard(struct gc_writer *w)
 static void atomic_write(const char *path, const void *data, size_t len, mode_t mode)
 {
     char *tmp;
-    int fd = open_tmp(path, &tmp, mode);
+    int fd = gc_tmp_open(path, &tmp, mode);
 
     gc_write_all(fd, path, data, len);
     commit_tmp(fd, tmp, path);
@@ -462,4 +490,6 @@ void gc_lock_state(const char *path)
     }
     /* The descriptor stays open: the lock lasts until the process exits. */
     gc_buf_release(&lock);
+    /* What a killed run committed is finished before anyone reads the state. */
+    gc_commit_recover(path);
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <zstd.h>
 
@@ -91,6 +92,13 @@ void gc_writer_write(struct gc_writer *w, const void *data, size_t len);
 void gc_writer_commit(struct gc_writer *w);
 
 /*
+ * Makes W's file whole on disk (flushed, its zstd frame ended, fsynced, closed) but does not
+ * rename it into place: returns its temporary name, which the caller now owns and renames (see
+ * gc_commit), or NULL when W is standard output or not a regular file, written straight and done.
+ */
+char *gc_writer_seal(struct gc_writer *w);
+
+/*
  * Abandons W: an output file is removed unwritten (PATH keeps what it had);
  * standard output gets what was buffered, as a stream would have.
  */
@@ -114,8 +122,24 @@ int gc_open_private(const char *path, const char *what);
 void gc_atomic_write_private(const char *path, const void *data, size_t len);
 
 /*
+ * The temporary files under gc_writer and gc_atomic_write, for gc_commit.
+ * gc_tmp_open creates one beside PATH (*TMP, the caller's to free) and
+ * returns its descriptor; it is removed if the program exits before it is
+ * renamed, unless gc_tmp_forget drops it from that list. gc_tmp_sync
+ * fsyncs and closes FD (PATH names it in errors). gc_fsync_dir_of fsyncs
+ * the directory holding PATH, so a rename in it survives a power cut. All
+ * exit 74 on error.
+ */
+int gc_tmp_open(const char *path, char **tmp, mode_t mode);
+void gc_tmp_sync(int fd, const char *path);
+void gc_tmp_forget(const char *tmp);
+void gc_fsync_dir_of(const char *path);
+
+/*
  * Takes an exclusive flock on PATH.lock for the life of the process. Exits 75
- * if another process holds it, so a cron job can retry later.
+ * if another process holds it, so a cron job can retry later. Then finishes
+ * the commit of a run that was killed part-way through one (gc_commit_recover),
+ * so the holder reads the state as that run left it.
  */
 void gc_lock_state(const char *path);
 

@@ -16,8 +16,9 @@
 #   0    everything fetched was signed and verified
 #   65   some records were refused: alert on archive/DAY/*rejects.ndjson (a device, its meter
 #        or the path from it is at fault); the good records went on
-#   75   the gateway was unavailable, or the last run still holds run.lock: nothing lost, the
-#        next run catches up; alert only when it persists
+#   75   the gateway was unavailable, the last run still holds run.lock, or a step finished
+#        the commit of a run killed part-way and left the rest to the next run: nothing lost,
+#        the next run catches up; alert only when it persists
 #   76   the gateway refused the request (the token?)          -- alert
 #   77   a key or the token is readable by others              -- alert
 #   any other                                                  -- alert

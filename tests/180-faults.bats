@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# Under fire: kill -9 at random points of gc-amm run and gc-settle mint, then a re-run; cron
+# Under fire: kill -9 at random points of gc-amm run and gc-settle mint, and at each step of the
+# commits of gc-amm run, gc-attest sign and gc-verify --state, then a re-run; cron
 # runs started at the same moment on one state file or ledger; a full disk, a closed or full
 # standard output. Nothing is lost, nothing doubled, no write fails silently.
 # (gc-attest sign and gc-settle period have their kill -9 tests in 020 and 130.)
@@ -51,25 +52,26 @@ mint() {
 }
 
 # amm_rerun I KILLED: after a killed run (its output in KILLED, if it committed one), the cron job
-# runs again on the same events: those applied are refused, the rest apply. The markets end as
-# one run leaves them, and every receipt is there: once, or, when the run died after its output
-# was committed and before its state was, twice, the copy byte for byte the same (gc-amm(1),
-# "State and crash safety": take a receipt once; gc-settle period refuses one given twice).
+# runs again on the same events. It first finishes the commit the killed run began, if it began
+# one (gc_commit: receipts, rejects and markets land as one); then the events applied are refused
+# and the rest apply. The markets end as one run leaves them and every receipt is there exactly
+# once: the killed run's output and the re-run's together are one run's, byte for byte.
 amm_rerun() {
     run gc-amm run -q --state state.ndjson --rejects rej2.ndjson -o again.ndjson "$W/events.ndjson"
     [ "$status" -eq 0 ] || [ "$status" -eq 65 ] || fail "re-run $1: exit $status: $output"
     cmp state.ndjson "$W/amm-want.ndjson" || fail "run $1: the markets differ after kill -9"
-    cat "$2" again.ndjson 2>/dev/null | sort -u >got.sorted
-    sort -u "$W/amm-want-receipts.ndjson" | cmp - got.sorted || fail "run $1: receipts lost or changed"
-    # A copy comes only from a whole committed output: all of it, or none.
-    if [ -s again.ndjson ] && [ -s "$2" ]; then
-        cmp "$2" "$W/amm-want-receipts.ndjson" || fail "run $1: a partial output was committed"
+    cat "$2" again.ndjson 2>/dev/null | cmp - "$W/amm-want-receipts.ndjson" ||
+        fail "run $1: receipts lost, doubled or changed"
+    # The killed run's rejects came with its receipts, or neither did.
+    if [ -e "$2" ]; then
+        cmp rej.ndjson "$W/amm-want-rejects.ndjson" || fail "run $1: receipts without their rejects"
     fi
+    [ ! -e state.ndjson.journal ] || fail "run $1: the journal was left behind"
 }
 
-@test "gc-amm run killed at random points, then re-run: the markets end as one run leaves them" {
+@test "gc-amm run killed at random points, then re-run: every receipt once, the markets as one run's" {
     for i in $(seq 1 20); do
-        rm -f state.ndjson* receipts.ndjson again.ndjson
+        rm -f state.ndjson* receipts.ndjson rej.ndjson again.ndjson
         gc-amm run -q --state state.ndjson --rejects rej.ndjson -o receipts.ndjson \
             "$W/events.ndjson" 2>/dev/null &
         pid=$!
@@ -82,11 +84,11 @@ amm_rerun() {
     done
 }
 
-@test "gc-amm run killed at each commit: before the output, between output and state, after" {
-    # strace kills the run on entering its Nth rename: the output's, the rejects', the state's;
-    # N=4 is past every commit (a rename that never comes).
+@test "gc-amm run killed at each rename of its commit: the re-run finishes it, nothing twice" {
+    # strace kills the run on entering its Nth rename: the journal's (the commit point), the
+    # receipts', the rejects', the state's; N=5 is past every one (a rename that never comes).
     strace -qq -o /dev/null true || skip "strace cannot trace here"
-    for n in 1 2 3 4; do
+    for n in 1 2 3 4 5; do
         rm -f state.ndjson* receipts.ndjson rej.ndjson again.ndjson
         # LeakSanitizer cannot run under ptrace: under SANITIZE=1 leaks are checked elsewhere.
         ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
@@ -95,18 +97,81 @@ amm_rerun() {
                 gc-amm run -q --state state.ndjson --rejects rej.ndjson -o receipts.ndjson \
                 "$W/events.ndjson"
         case $n in
-        1) [ ! -e receipts.ndjson ] && [ ! -e state.ndjson ] ;;
-        2 | 3) cmp receipts.ndjson "$W/amm-want-receipts.ndjson" && [ ! -e state.ndjson ] ;;
-        4) [ "$status" -eq 65 ] && cmp state.ndjson "$W/amm-want.ndjson" ;;
-        esac || fail "kill at rename $n: exit $status, $(ls)"
+        1) [ ! -e receipts.ndjson ] && [ ! -e state.ndjson ] && [ ! -e state.ndjson.journal ] ;;
+        2) [ ! -e receipts.ndjson ] && [ -e state.ndjson.journal ] ;;
+        3 | 4) cmp receipts.ndjson "$W/amm-want-receipts.ndjson" && [ ! -e state.ndjson ] ;;
+        5) [ "$status" -eq 65 ] && cmp state.ndjson "$W/amm-want.ndjson" ;;
+        esac || fail "kill at rename $n: exit $status, $(ls -A)"
         amm_rerun "$n" receipts.ndjson
-        # Killed between the commits, the re-run wrote the same receipts again; after, none.
+        # Before the commit point the re-run does all the work; after it, it finishes the commit.
         case $n in
-        1) cmp again.ndjson "$W/amm-want-receipts.ndjson" ;;
-        2 | 3) cmp again.ndjson "$W/amm-want-receipts.ndjson" ;;
-        4) [ ! -s again.ndjson ] ;;
-        esac
+        1) cmp again.ndjson "$W/amm-want-receipts.ndjson" && [[ $output != *"finished the commit"* ]] ;;
+        2 | 3 | 4) [ ! -s again.ndjson ] && [[ $output == *"finished the commit of a run that stopped part-way: $((5 - n)) of 3"* ]] ;;
+        5) [ ! -s again.ndjson ] && [[ $output != *"finished the commit"* ]] ;;
+        esac || fail "re-run after a kill at rename $n: $output"
     done
+}
+
+# kill_each_rename WANT_OUT WANT_STATE CMD...: runs CMD -o out.ndjson --rejects rej.ndjson,
+# its state in st.ndjson, killed by strace on entering its Nth rename: N = 1 (the journal's, the
+# commit point) to 5 (past the last of output, rejects and state); then runs it again with
+# -o again.ndjson. Each time every record is out once, and the state is one run's.
+kill_each_rename() {
+    local want_out=$1 want_state=$2 n rc
+    shift 2
+    for n in 1 2 3 4 5; do
+        rm -f st.ndjson* out.ndjson rej.ndjson again.ndjson
+        rc=0
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+            strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
+            -e inject=rename,renameat,renameat2:signal=KILL:when="$n" \
+            "$@" -o out.ndjson --rejects rej.ndjson 2>err.txt || rc=$?
+        [ "$n" -eq 5 ] || [ "$rc" -eq 137 ] || fail "rename $n: not killed: $rc $(cat err.txt)"
+        "$@" -o again.ndjson --rejects rej2.ndjson 2>err.txt || true
+        cat out.ndjson again.ndjson 2>/dev/null | cmp - "$want_out" ||
+            fail "rename $n: records lost or doubled: $(cat err.txt)"
+        cmp st.ndjson "$want_state" || fail "rename $n: the state is not one run's"
+        [ ! -e st.ndjson.journal ] || fail "rename $n: the journal was left behind"
+    done
+}
+
+@test "gc-attest sign and gc-verify --state killed at each rename of their commit: nothing twice" {
+    strace -qq -o /dev/null true || skip "strace cannot trace here"
+    setup_keys
+    gc-attest sign -q --keydir "$KEYS" --state want-heads.ndjson -o want.ndjson \
+        "$FIX/readings.ndjson" || true
+    kill_each_rename want.ndjson want-heads.ndjson \
+        gc-attest sign -q --keydir "$KEYS" --state st.ndjson "$FIX/readings.ndjson"
+    gc-verify -q --registry "$FIX/registry.ndjson" --now "$NOW" --state want-vheads.ndjson \
+        -o want-valid.ndjson --rejects /dev/null "$FIX/attestations.ndjson" || true
+    [ -s want-valid.ndjson ]
+    kill_each_rename want-valid.ndjson want-vheads.ndjson \
+        gc-verify -q --registry "$FIX/registry.ndjson" --now "$NOW" --state st.ndjson \
+        "$FIX/attestations.ndjson"
+}
+
+@test "the same command run again after a kill in its commit keeps the killed run's output: 75" {
+    strace -qq -o /dev/null true || skip "strace cannot trace here"
+    setup_keys
+    sign=(gc-attest sign -q --keydir "$KEYS" --state st.ndjson --rejects rej.ndjson -o out.ndjson
+        "$FIX/readings.ndjson")
+    gc-attest sign -q --keydir "$KEYS" --state want-st.ndjson --rejects want-rej.ndjson \
+        -o want.ndjson "$FIX/readings.ndjson" || true
+    # Killed on the receipts' rename, past the commit point.
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+        run -137 strace -f -qq -o /dev/null -e inject=rename,renameat,renameat2:signal=KILL:when=2 \
+        "${sign[@]}"
+    [ ! -e out.ndjson ] && [ -e st.ndjson.journal ]
+    # The cron job runs the very same command: it finishes the commit and stops there, since
+    # its own run would find every reading signed and replace the attestations with nothing.
+    run -75 "${sign[@]}"
+    assert_output --partial "finished the commit of a run that stopped part-way: 3 of 3"
+    assert_output --partial "'out.ndjson' holds the output of a run that was killed"
+    cmp out.ndjson want.ndjson
+    cmp rej.ndjson want-rej.ndjson
+    cmp st.ndjson want-st.ndjson
+    run ls -A
+    refute_output --partial ".tmp."
 }
 
 @test "gc-settle mint killed at random points, then re-run: the ledger is one run's, no mint twice" {

@@ -444,7 +444,7 @@ static void test_save_load_round_trip(void **state)
         gc_chain_advance(&c, gc_chains_head(&c, name), 1, hash, GC_TIME_MIN);
     }
     gc_test_write_file(path, "old content\n", strlen("old content\n"));
-    gc_chains_save(&c, path);
+    gc_chains_save(&c, path, NULL);
 
     /* Exactly the canonical lines, in strcmp order of device. */
     for (size_t i = 0; i < n_dev; i++) {
@@ -490,7 +490,7 @@ static void test_save_load_round_trip(void **state)
         assert_memory_equal(g->hash, h->hash, GC_SHA256_LEN);
         assert_int_equal(g->ts, h->ts);
     }
-    gc_chains_save(&back, path2);
+    gc_chains_save(&back, path2, NULL);
     text2 = gc_test_read_file(path2, NULL);
     assert_string_equal(text2, text);
 
@@ -510,7 +510,7 @@ static void test_save_empty(void **state)
     gc_test_write_file(path, "old\n", strlen("old\n"));
     gc_chains_init(&c);
     gc_chains_head(&c, "unused");
-    gc_chains_save(&c, path);
+    gc_chains_save(&c, path, NULL);
     text = gc_test_read_file(path, NULL);
     assert_string_equal(text, "");
     free(text);
