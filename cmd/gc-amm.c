@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gc_amm.h"
+#include "gc_amm_line.h"
 #include "gc_cli.h"
 #include "gc_err.h"
 #include "gc_filter.h"
@@ -101,7 +102,9 @@ struct runner {
     struct gc_amm_book book;
     const struct gc_amm_opts *opts;
     struct gc_map touched; /* markets changed in this batch */
+    struct gc_amm_market *last_touched;
     struct gc_buf out;
+    struct gc_buf scratch;
 };
 
 static bool load_market(void *ctx, json_t *rec, struct gc_fail *f)
@@ -115,14 +118,44 @@ static void load_book(struct gc_amm_book *b, const char *state)
     gc_load_records(state, true, load_market, b);
 }
 
-static bool run_event(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
-                      struct gc_fail *f)
+/*
+ * The general path for a line: the checks gc_filter_run makes of every NDJSON record (the
+ * length is checked before), then the event.
+ */
+static bool apply_json(struct runner *r, const struct gc_line *line, struct gc_amm_market **m,
+                       struct gc_fail *f)
+{
+    json_t *rec;
+    bool ok;
+
+    if (!gc_utf8_valid(line->bytes, line->len))
+        return gc_fail(f, "bad_utf8", "line is not valid UTF-8");
+    rec = gc_json_parse_object(line->bytes, line->len, f);
+    if (rec == NULL)
+        return false;
+    ok = gc_amm_apply_lines(&r->book, rec, r->opts->now, &r->out, m, f);
+    json_decref(rec);
+    return ok;
+}
+
+/*
+ * One event: a plain swap is read straight from its line (gc_amm_line.h), anything else parsed
+ * and judged as JSON, with the same receipts and refusals.
+ */
+static bool run_line(void *ctx, struct gc_filter *flt, const char *source,
+                     const struct gc_line *line, struct gc_fail *f)
 {
     struct runner *r = ctx;
     struct gc_amm_market *m = NULL;
+    struct gc_amm_swap s;
+    bool ok;
 
     gc_buf_reset(&r->out);
-    if (!gc_amm_apply_lines(&r->book, rec, r->opts->now, &r->out, &m, f))
+    if (gc_amm_read_swap(line->bytes, line->len, r->opts->now, &s, &r->scratch))
+        ok = gc_amm_apply_swap(&r->book, &s, &r->out, &m, f);
+    else
+        ok = apply_json(r, line, &m, f);
+    if (!ok)
         return false;
     for (const char *p = r->out.ptr, *end = p + r->out.len; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -130,13 +163,16 @@ static bool run_event(void *ctx, struct gc_filter *flt, json_t *rec, const struc
         gc_filter_emit(flt, p, (size_t)(nl - p));
         p = nl + 1;
     }
-    gc_map_put(&r->touched, m->id, m);
+    if (m != r->last_touched)
+        gc_map_put(&r->touched, m->id, m);
+    r->last_touched = m;
     return true;
 }
 
 static int gc_amm_run(const struct gc_amm_opts *o)
 {
-    struct runner r = {.opts = o, .touched = GC_MAP_INIT, .out = GC_BUF_INIT};
+    struct runner r = {
+        .opts = o, .touched = GC_MAP_INIT, .out = GC_BUF_INIT, .scratch = GC_BUF_INIT};
     struct gc_commit commit;
     struct gc_filter flt;
     struct gc_amm_market **ms;
@@ -145,8 +181,8 @@ static int gc_amm_run(const struct gc_amm_opts *o)
     gc_lock_state(o->state);
     load_book(&r.book, o->state);
     gc_filter_init(&flt, &o->filter);
-    flt.aggregate = true; /* one event makes several receipts */
-    gc_filter_run(&flt, o->files, o->nfiles, run_event, &r);
+    /* one event makes several receipts; lines, not records: plain swaps need no JSON tree */
+    gc_filter_run_lines(&flt, o->files, o->nfiles, run_line, &r);
     gc_buf_reset(&r.out);
     if (!flt.stopped && r.touched.n > 0) {
         /*
@@ -172,6 +208,7 @@ static int gc_amm_run(const struct gc_amm_opts *o)
     gc_commit_apply(&commit);
     gc_map_release(&r.touched);
     gc_buf_release(&r.out);
+    gc_buf_release(&r.scratch);
     gc_amm_book_release(&r.book);
     return status;
 }

@@ -1008,18 +1008,15 @@ static bool read_swap(const json_t *ev, struct gc_amm_trade *t, gc_u128 *limit, 
     return true;
 }
 
-static bool do_swap(struct gc_amm_market *m, const json_t *ev, int64_t ts, const uint8_t *h,
-                    struct gc_buf *out, struct gc_fail *f)
+/* A swap by TRADER of T as read (side, exactness, amount), with its slippage LIMIT if any. */
+static bool swap(struct gc_amm_market *m, const char *trader, struct gc_amm_trade t, gc_u128 limit,
+                 bool has_limit, int64_t ts, const uint8_t *h, struct gc_buf *out,
+                 struct gc_fail *f)
 {
-    char trader[GC_AMM_ID_MAX + 1];
-    struct gc_amm_trade t = {0};
-    gc_u128 limit = 0, gpu_s, cash, held, nx, ny, price = 0;
+    gc_u128 gpu_s, cash, held, nx, ny, price = 0;
     struct gc_u256 k0;
-    bool has_limit = false;
     struct rec r;
 
-    if (!copy_id(ev, "trader", trader, f) || !read_swap(ev, &t, &limit, &has_limit, f))
-        return false;
     /* claims no longer backed by a device cannot come back as inventory */
     if (!t.buy && m->short_gpu_s > 0)
         return gc_fail(f, "short", "market '%s' has sold more than its devices can deliver", m->id);
@@ -1061,6 +1058,19 @@ static bool do_swap(struct gc_amm_market *m, const json_t *ev, int64_t ts, const
     rec_str(&r, "trader", trader);
     rec_end(&r);
     return true;
+}
+
+static bool do_swap(struct gc_amm_market *m, const json_t *ev, int64_t ts, const uint8_t *h,
+                    struct gc_buf *out, struct gc_fail *f)
+{
+    char trader[GC_AMM_ID_MAX + 1];
+    struct gc_amm_trade t = {0};
+    gc_u128 limit = 0;
+    bool has_limit = false;
+
+    if (!copy_id(ev, "trader", trader, f) || !read_swap(ev, &t, &limit, &has_limit, f))
+        return false;
+    return swap(m, trader, t, limit, has_limit, ts, h, out, f);
 }
 
 /* ---- amm.poll ------------------------------------------------------------------ */
@@ -1250,6 +1260,43 @@ static void truncate_to(struct gc_buf *out, size_t len)
         out->ptr[len] = '\0';
 }
 
+/*
+ * The market ID names, if an event at TS with hash H may change it: it exists, has opened, is not
+ * already later, has not seen the event, and is still open (a REMOVE may come after the close, a
+ * CLOSE at or after the delivery hour). NULL with F filled if not.
+ */
+static struct gc_amm_market *open_market(struct gc_amm_book *b, const char *id, int64_t ts,
+                                         const uint8_t *h, bool remove, bool close,
+                                         struct gc_fail *f)
+{
+    struct gc_amm_market *m = gc_amm_find(b, id);
+
+    if (m == NULL)
+        gc_fail(f, "unknown_market", "no market '%s'", id);
+    else if (ts < m->opened_at)
+        gc_fail(f, "before_open", "market '%s' opens later", id);
+    else if (ts < m->last_ts)
+        gc_fail(f, "non_monotonic", "market '%s' is already at a later time", id);
+    else if (ts == m->last_ts && recent_has(m, h))
+        gc_fail(f, "duplicate", "this event was already applied to '%s'", id);
+    else if (m->closed && !remove)
+        gc_fail(f, "closed", "market '%s' has closed", id);
+    else if (!m->closed && ts >= m->hour && !close)
+        gc_fail(f, "closed", "market '%s' has reached its delivery hour: close it", id);
+    else
+        return m;
+    return NULL;
+}
+
+/* After an event at TS with hash H changed M. */
+static void applied(struct gc_amm_market *m, int64_t ts, const uint8_t *h)
+{
+    recent_add(m, ts, h);
+    m->last_ts = ts;
+    /* trading ends at the delivery hour: a late close or remove does not stretch the average */
+    oracle_update(m, ts < m->hour ? ts : m->hour);
+}
+
 static bool apply(struct gc_amm_book *b, const json_t *ev, int64_t now, struct gc_buf *out,
                   struct gc_amm_market **touched, struct gc_fail *f)
 {
@@ -1283,19 +1330,10 @@ static bool apply(struct gc_amm_book *b, const json_t *ev, int64_t now, struct g
         return gc_fail(f, "unknown_type", "'%s' is not a market event", type);
     if (!copy_id(ev, "market", id, f))
         return false;
-    m = gc_amm_find(b, id);
+    m = open_market(b, id, ts, h, strcmp(type, "amm.remove") == 0, strcmp(type, "amm.close") == 0,
+                    f);
     if (m == NULL)
-        return gc_fail(f, "unknown_market", "no market '%s'", id);
-    if (ts < m->opened_at)
-        return gc_fail(f, "before_open", "market '%s' opens later", id);
-    if (ts < m->last_ts)
-        return gc_fail(f, "non_monotonic", "market '%s' is already at a later time", id);
-    if (ts == m->last_ts && recent_has(m, h))
-        return gc_fail(f, "duplicate", "this event was already applied to '%s'", id);
-    if (m->closed && strcmp(type, "amm.remove") != 0)
-        return gc_fail(f, "closed", "market '%s' has closed", id);
-    if (!m->closed && ts >= m->hour && strcmp(type, "amm.close") != 0)
-        return gc_fail(f, "closed", "market '%s' has reached its delivery hour: close it", id);
+        return false;
 
     m->seq++; /* the receipts carry the event's number */
     if (strcmp(type, "amm.add") == 0)
@@ -1312,10 +1350,7 @@ static bool apply(struct gc_amm_book *b, const json_t *ev, int64_t now, struct g
         m->seq--;
         return false;
     }
-    recent_add(m, ts, h);
-    m->last_ts = ts;
-    /* trading ends at the delivery hour: a late close or remove does not stretch the average */
-    oracle_update(m, ts < m->hour ? ts : m->hour);
+    applied(m, ts, h);
     *touched = m;
     return true;
 }
@@ -1329,6 +1364,26 @@ bool gc_amm_apply_lines(struct gc_amm_book *b, const json_t *ev, int64_t now, st
         return true;
     truncate_to(out, len);
     return false;
+}
+
+bool gc_amm_apply_swap(struct gc_amm_book *b, const struct gc_amm_swap *s, struct gc_buf *out,
+                       struct gc_amm_market **touched, struct gc_fail *f)
+{
+    struct gc_amm_trade t = {.buy = s->buy, .exact_in = s->exact_in, .amount = s->amount};
+    struct gc_amm_market *m = open_market(b, s->market, s->ts, s->h, false, false, f);
+    size_t len = out->len;
+
+    if (m == NULL)
+        return false;
+    m->seq++;
+    if (!swap(m, s->trader, t, s->limit, s->has_limit, s->ts, s->h, out, f)) {
+        m->seq--;
+        truncate_to(out, len);
+        return false;
+    }
+    applied(m, s->ts, s->h);
+    *touched = m;
+    return true;
 }
 
 bool gc_amm_apply(struct gc_amm_book *b, const json_t *ev, int64_t now, json_t *receipts,

@@ -110,6 +110,29 @@ bool gc_amm_default_id(const char *pool, int64_t hour, char *out);
 bool gc_amm_apply_lines(struct gc_amm_book *b, const json_t *ev, int64_t now, struct gc_buf *out,
                         struct gc_amm_market **touched, struct gc_fail *f);
 
+/*
+ * An amm.swap event already read and judged field by field, with its hash
+ * (gc_amm_read_swap in gc_amm_line.h): what gc_amm_apply_lines needs of one.
+ */
+struct gc_amm_swap {
+    int64_t ts;
+    char market[GC_AMM_ID_MAX + 1];
+    char trader[GC_AMM_ID_MAX + 1];
+    bool buy;       /* side */
+    bool exact_in;  /* AMOUNT is what goes in (pay_micros, or gpu_s of a sell) */
+    gc_u128 amount; /* at least 1 */
+    bool has_limit; /* the min_ or max_ member that goes with the exact one */
+    gc_u128 limit;
+    uint8_t h[GC_SHA256_LEN]; /* SHA-256 of the event's canonical form */
+};
+
+/*
+ * Applies swap S as gc_amm_apply_lines applies the event it was read from: the same receipts,
+ * refusals and changes to the book.
+ */
+bool gc_amm_apply_swap(struct gc_amm_book *b, const struct gc_amm_swap *s, struct gc_buf *out,
+                       struct gc_amm_market **touched, struct gc_fail *f);
+
 /* gc_amm_apply_lines with the receipts appended to the array RECEIPTS (new references). */
 bool gc_amm_apply(struct gc_amm_book *b, const json_t *ev, int64_t now, json_t *receipts,
                   struct gc_amm_market **touched, struct gc_fail *f);
