@@ -378,7 +378,9 @@ bool gc_amm_twap_micros(const struct gc_amm_market *m, int64_t now, int64_t *mic
  */
 static const char *const common_names[] = {"event", "hour", "market", "pool",
                                            "seq",   "ts",   "type",   "v"};
-#define N_COMMON (sizeof(common_names) / sizeof(common_names[0]))
+#define N_COMMON    (sizeof(common_names) / sizeof(common_names[0]))
+#define COMMON_HOUR 1
+#define COMMON_POOL 3
 
 struct rec {
     struct gc_buf *out;
@@ -410,11 +412,29 @@ static void rec_key(struct rec *r, const char *name)
 
 static void rec_common(struct rec *r, size_t i);
 
+/*
+ * Writes the common members that sort before NAME (NULL: all that are left). "hour", "market"
+ * and "pool" go in one piece when they go together and the market has them ready.
+ */
+static void rec_commons_before(struct rec *r, const char *name)
+{
+    while (r->common < N_COMMON && (name == NULL || name_before(common_names[r->common], name))) {
+        if (r->common == COMMON_HOUR && r->m->receipt_common_len > 0 && r->last != NULL &&
+            (name == NULL || name_before("pool", name))) {
+            gc_buf_addc(r->out, ',');
+            gc_buf_add(r->out, r->m->receipt_common, r->m->receipt_common_len);
+            r->last = "pool";
+            r->common = COMMON_POOL + 1;
+            continue;
+        }
+        rec_common(r, r->common++);
+    }
+}
+
 /* Starts the caller's member NAME, after the common members that sort before it. */
 static void rec_name(struct rec *r, const char *name)
 {
-    while (r->common < N_COMMON && name_before(common_names[r->common], name))
-        rec_common(r, r->common++);
+    rec_commons_before(r, name);
     rec_key(r, name);
 }
 
@@ -452,12 +472,26 @@ static void put_amount(struct gc_buf *out, gc_u128 v)
     put_plain(out, s, len);
 }
 
+/* The date of the day last formatted on this thread: receipts come in runs of one day. */
+static _Thread_local int64_t put_time_day = INT64_MIN;
+static _Thread_local char put_time_date[GC_TIME_LEN + 1];
+
 static void put_time(struct gc_buf *out, int64_t t)
 {
-    char s[GC_TIME_LEN + 1];
+    int64_t day = gc_floor_div(t, 86400), sec = t - day * 86400;
+    char s[GC_TIME_LEN + 2];
 
-    gc_time_format(t, s);
-    put_plain(out, s, GC_TIME_LEN);
+    if (day != put_time_day) {
+        gc_time_format(t, put_time_date); /* a whole day is in range or out */
+        put_time_day = day;
+    }
+    s[0] = '"';
+    memcpy(s + 1, put_time_date, 11); /* YYYY-MM-DDT */
+    s[12] = (char)('0' + sec / 36000), s[13] = (char)('0' + sec / 3600 % 10), s[14] = ':';
+    s[15] = (char)('0' + sec / 600 % 6), s[16] = (char)('0' + sec / 60 % 10), s[17] = ':';
+    s[18] = (char)('0' + sec / 10 % 6), s[19] = (char)('0' + sec % 10), s[20] = 'Z';
+    s[21] = '"';
+    gc_buf_add(out, s, sizeof(s));
 }
 
 static void rec_common(struct rec *r, size_t i)
@@ -533,8 +567,7 @@ static void rec_open(struct rec *r, struct gc_buf *out)
 /* Writes the common members left and the closing brace. */
 static void rec_close(struct rec *r)
 {
-    while (r->common < N_COMMON)
-        rec_common(r, r->common++);
+    rec_commons_before(r, NULL);
     gc_buf_addc(r->out, '}');
 }
 
@@ -543,6 +576,22 @@ static void rec_end(struct rec *r)
 {
     rec_close(r);
     gc_buf_addc(r->out, '\n');
+}
+
+/* Sets M's receipt_common: its receipts' "hour", "market" and "pool", as rec_common writes them. */
+static void set_receipt_common(struct gc_amm_market *m)
+{
+    struct gc_buf b = GC_BUF_INIT;
+    struct rec r = {.out = &b, .m = m, .common = COMMON_HOUR, .last = ""};
+
+    for (; r.common <= COMMON_POOL; r.common++)
+        rec_common(&r, r.common);
+    /* rec_common wrote ",\"hour\":..." (R.LAST set): the piece goes in after a comma */
+    if (b.len - 1 < sizeof(m->receipt_common)) {
+        memcpy(m->receipt_common, b.ptr + 1, b.len - 1);
+        m->receipt_common_len = b.len - 1;
+    }
+    gc_buf_release(&b);
 }
 
 /* Appends a "devices" list item, {"device":ID,"gpu_s":N}, canonical as written. */
@@ -689,6 +738,7 @@ static bool do_open(struct gc_amm_book *b, const json_t *ev, int64_t ts, const u
     if (m->curve == GC_AMM_YS)
         m->ys_memo = gc_xcalloc(1, sizeof(*m->ys_memo));
     m->opened_at = m->last_ts = ts;
+    set_receipt_common(m);
     gc_twap_init(&m->twap, ts, 0);
     gc_map_put(&b->markets, m->id, m);
     m->seq = 1;
@@ -1704,6 +1754,7 @@ bool gc_amm_load(struct gc_amm_book *b, const json_t *rec, struct gc_fail *f)
     }
     if (m->curve == GC_AMM_YS)
         m->ys_memo = gc_xcalloc(1, sizeof(*m->ys_memo));
+    set_receipt_common(m);
     gc_map_put(&b->markets, m->id, m);
     return true;
 }

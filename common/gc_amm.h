@@ -22,6 +22,7 @@
 #include "gc_crypto.h"
 #include "gc_err.h"
 #include "gc_map.h"
+#include "gc_time.h"
 #include "gc_twap.h"
 #include "gc_u128.h"
 #include "gc_ys.h"
@@ -74,6 +75,12 @@ struct gc_amm_market {
     uint8_t (*recent)[GC_SHA256_LEN]; /* hashes of the events applied at LAST_TS */
     size_t n_recent, cap_recent;
     struct gc_ys_memo *ys_memo; /* ys: powers of recent reserves, not part of the state */
+    /*
+     * The members "hour", "market" and "pool" of its receipts as written, for speed, set when
+     * the market opens or loads (none: each is written when needed).
+     */
+    char receipt_common[8 + GC_TIME_LEN + 2 * (11 + GC_AMM_ID_MAX) + 1];
+    size_t receipt_common_len;
 };
 
 struct gc_amm_book {

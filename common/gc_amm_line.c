@@ -27,19 +27,25 @@ static const char *skip_ws(const char *p, const char *end)
     return p;
 }
 
+/* Bytes in strings: 0 plain (printable ASCII but '\\'), 1 the closing quote, 2 anything else. */
+static const unsigned char string_byte[256] = {
+    [0x00 ... 0x1f] = 2,
+    ['"'] = 1,
+    ['\\'] = 2,
+    [0x80 ... 0xff] = 2,
+};
+
 /*
  * The closing quote of the string whose bytes start at P, or NULL unless every byte up to it is
- * printable ASCII other than '\\': those bytes are the string's value and its canonical form.
+ * plain: then those bytes are both the string's value and its canonical form.
  */
 static const char *plain_string(const char *p, const char *end)
 {
     for (; p < end; p++) {
-        unsigned char c = (unsigned char)*p;
+        unsigned char c = string_byte[(unsigned char)*p];
 
-        if (c == '"')
-            return p;
-        if (c < 0x20 || c >= 0x80 || c == '\\')
-            return NULL;
+        if (c != 0)
+            return c == 1 ? p : NULL;
     }
     return NULL;
 }
@@ -101,9 +107,6 @@ static int read_members(const char *line, size_t len, struct member *m)
             m[n].str = false;
         }
         m[n].val_len = (size_t)(p - m[n].val);
-        for (int i = 0; i < n; i++)
-            if (m[i].key_len == m[n].key_len && memcmp(m[i].key, m[n].key, m[n].key_len) == 0)
-                return -1; /* a duplicate: refused there */
         n++;
         p = skip_ws(p, end);
         if (p < end && *p == ',') {
@@ -117,64 +120,124 @@ static int read_members(const char *line, size_t len, struct member *m)
     return skip_ws(p + 1, end) == end ? n : -1;
 }
 
-/* A's name before B's: ASCII names, whose UTF-16 order (RFC 8785) is byte order. */
-static bool key_before(const struct member *a, const struct member *b)
+/* A's name against B's: ASCII names, whose UTF-16 order (RFC 8785) is byte order. */
+static int key_cmp(const struct member *a, const struct member *b)
 {
     size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-    int c = memcmp(a->key, b->key, n);
 
-    return c != 0 ? c < 0 : a->key_len < b->key_len;
+    for (size_t i = 0; i < n; i++)
+        if (a->key[i] != b->key[i])
+            return (unsigned char)a->key[i] < (unsigned char)b->key[i] ? -1 : 1;
+    return a->key_len < b->key_len ? -1 : a->key_len > b->key_len;
 }
 
 /*
- * Hashes the canonical form of the N members M: the line itself when its members are in order
- * and nothing stands between them, else the members sorted and written out into SCRATCH.
+ * ORDER gets the N members M in canonical order; false when two have one name (a duplicate, which
+ * the general path refuses). *SORTED says whether they came in that order.
  */
-static void hash_canonical(const char *line, size_t len, struct member *m, int n,
-                           struct gc_buf *scratch, uint8_t h[GC_SHA256_LEN])
+static bool sort_members(struct member *m, int n, const struct member **order, bool *sorted)
 {
-    const struct member *order[MAX_MEMBERS];
-    size_t canon_len = 1; /* '{' and '}', less the comma before the first member */
-    bool sorted = true;
-
+    *sorted = true;
     for (int i = 0; i < n; i++) {
-        int j = i;
+        int j = i, c = 1;
 
-        canon_len += m[i].key_len + m[i].val_len + 4; /* "": and , or } */
-        while (j > 0 && key_before(&m[i], order[j - 1])) {
+        while (j > 0 && (c = key_cmp(&m[i], order[j - 1])) < 0) {
             order[j] = order[j - 1];
             j--;
         }
-        sorted = sorted && j == i;
+        if (c == 0) /* the name of ORDER[J - 1], which sorts before or with it */
+            return false;
+        *sorted = *sorted && j == i;
         order[j] = &m[i];
     }
+    return true;
+}
+
+/*
+ * Hashes the canonical form of the N members in ORDER: the line itself when they came in order
+ * with nothing between them, else the members written out in order into SCRATCH.
+ */
+static void hash_canonical(const char *line, size_t len, const struct member **order, int n,
+                           bool sorted, struct gc_buf *scratch, uint8_t h[GC_SHA256_LEN])
+{
+    size_t canon_len = 1; /* '{' and '}', less the comma before the first member */
+    char *p;
+
+    for (int i = 0; i < n; i++)
+        canon_len += order[i]->key_len + order[i]->val_len + 4; /* "": and , or } */
     if (sorted && canon_len == len) {
         gc_sha256(line, len, h);
         return;
     }
     gc_buf_reset(scratch);
     gc_buf_grow(scratch, canon_len);
+    p = scratch->ptr;
     for (int i = 0; i < n; i++) {
-        gc_buf_addc(scratch, i == 0 ? '{' : ',');
-        gc_buf_addc(scratch, '"');
-        gc_buf_add(scratch, order[i]->key, order[i]->key_len);
-        gc_buf_add(scratch, "\":", 2);
-        gc_buf_add(scratch, order[i]->val, order[i]->val_len);
+        *p++ = i == 0 ? '{' : ',';
+        *p++ = '"';
+        memcpy(p, order[i]->key, order[i]->key_len);
+        p += order[i]->key_len;
+        *p++ = '"';
+        *p++ = ':';
+        memcpy(p, order[i]->val, order[i]->val_len);
+        p += order[i]->val_len;
     }
-    gc_buf_addc(scratch, '}');
-    gc_sha256(scratch->ptr, scratch->len, h);
+    *p++ = '}';
+    gc_sha256(scratch->ptr, (size_t)(p - scratch->ptr), h);
 }
 
-static bool is(const struct member *m, const char *s, size_t len)
+/* The members a swap reads; the amounts by side and exactness as read_swap in gc_amm.c has them. */
+enum swap_key {
+    K_TYPE,
+    K_TS,
+    K_MARKET,
+    K_TRADER,
+    K_SIDE,
+    K_PAY_MICROS,     /* buy: in */
+    K_GPU_S,          /* buy: out; sell: in */
+    K_MIN_GPU_S,      /* buy: min */
+    K_MAX_PAY_MICROS, /* buy: max */
+    K_GET_MICROS,     /* sell: out */
+    K_MIN_GET_MICROS, /* sell: min */
+    K_MAX_GPU_S,      /* sell: max */
+    K_OTHER
+};
+
+#define NAME_IS(m, lit)                                                                            \
+    ((m)->key_len == sizeof(lit) - 1 && memcmp((m)->key, lit, sizeof(lit) - 1) == 0)
+
+static enum swap_key swap_key(const struct member *m)
 {
-    return m->key_len == len && memcmp(m->key, s, len) == 0;
+    switch (m->key_len) {
+    case 2:
+        return NAME_IS(m, "ts") ? K_TS : K_OTHER;
+    case 4:
+        return NAME_IS(m, "type") ? K_TYPE : NAME_IS(m, "side") ? K_SIDE : K_OTHER;
+    case 5:
+        return NAME_IS(m, "gpu_s") ? K_GPU_S : K_OTHER;
+    case 6:
+        return NAME_IS(m, "market") ? K_MARKET : NAME_IS(m, "trader") ? K_TRADER : K_OTHER;
+    case 9:
+        return NAME_IS(m, "min_gpu_s")   ? K_MIN_GPU_S
+               : NAME_IS(m, "max_gpu_s") ? K_MAX_GPU_S
+                                         : K_OTHER;
+    case 10:
+        return NAME_IS(m, "pay_micros")   ? K_PAY_MICROS
+               : NAME_IS(m, "get_micros") ? K_GET_MICROS
+                                          : K_OTHER;
+    case 14:
+        return NAME_IS(m, "max_pay_micros")   ? K_MAX_PAY_MICROS
+               : NAME_IS(m, "min_get_micros") ? K_MIN_GET_MICROS
+                                              : K_OTHER;
+    default:
+        return K_OTHER;
+    }
 }
 
-/* The string value of M (NULL when it is none) equals S. */
-static bool str_is(const struct member *m, const char *s, size_t len)
-{
-    return m != NULL && m->str && m->val_len == len + 2 && memcmp(m->val + 1, s, len) == 0;
-}
+/* The string value of M (NULL when it is none) equals LIT. */
+#define STR_IS(m, lit)                                                                             \
+    ((m) != NULL && (m)->str && (m)->val_len == sizeof(lit) + 1 &&                                 \
+     memcmp((m)->val + 1, lit, sizeof(lit) - 1) == 0)
 
 /* Copies the id that M's value is into OUT; false when M is missing or no id. */
 static bool take_id(const struct member *m, char out[GC_AMM_ID_MAX + 1])
@@ -203,69 +266,49 @@ static bool take_amount(const struct member *m, int64_t min, gc_u128 *out, bool 
     return true;
 }
 
-#define IS(m, lit) is(m, lit, sizeof(lit) - 1)
-
 bool gc_amm_read_swap(const char *line, size_t len, int64_t now, struct gc_amm_swap *s,
                       struct gc_buf *scratch)
 {
     struct member m[MAX_MEMBERS];
-    const struct member *type = NULL, *ts = NULL, *market = NULL, *trader = NULL, *side = NULL;
-    /* in, out, min and max of a buy, then of a sell: the keys of read_swap in gc_amm.c */
-    static const char *const keys[8] = {"pay_micros",     "gpu_s",    "min_gpu_s",
-                                        "max_pay_micros", "gpu_s",    "get_micros",
-                                        "min_get_micros", "max_gpu_s"};
-    const struct member *amount[8] = {NULL};
-    gc_u128 in = 0, out = 0, lo = 0, hi = 0;
-    bool has_in, has_out, has_min, has_max;
+    const struct member *order[MAX_MEMBERS], *k[K_OTHER + 1] = {NULL}, *in, *out, *min, *max;
+    gc_u128 in_v = 0, out_v = 0, lo = 0, hi = 0;
+    bool has_in, has_out, has_min, has_max, sorted;
     int n = read_members(line, len, m);
 
-    if (n < 0)
+    if (n < 0 || !sort_members(m, n, order, &sorted))
         return false;
-    for (int i = 0; i < n; i++) {
-        if (IS(&m[i], "type"))
-            type = &m[i];
-        else if (IS(&m[i], "ts"))
-            ts = &m[i];
-        else if (IS(&m[i], "market"))
-            market = &m[i];
-        else if (IS(&m[i], "trader"))
-            trader = &m[i];
-        else if (IS(&m[i], "side"))
-            side = &m[i];
-        else
-            for (int k = 0; k < 8; k++)
-                if (is(&m[i], keys[k], strlen(keys[k])))
-                    amount[k] = &m[i];
-    }
-    if (!str_is(type, "amm.swap", 8))
+    for (int i = 0; i < n; i++)
+        k[swap_key(&m[i])] = &m[i];
+    if (!STR_IS(k[K_TYPE], "amm.swap"))
         return false;
-    if (ts != NULL) {
-        if (!ts->str || gc_time_parse(ts->val + 1, ts->val_len - 2, &s->ts) != NULL)
+    if (k[K_TS] != NULL) {
+        if (!k[K_TS]->str || gc_time_parse(k[K_TS]->val + 1, k[K_TS]->val_len - 2, &s->ts) != NULL)
             return false;
     } else if (now != GC_AMM_NO_TIME) {
         s->ts = now;
     } else {
         return false;
     }
-    if (!take_id(market, s->market) || !take_id(trader, s->trader))
+    if (!take_id(k[K_MARKET], s->market) || !take_id(k[K_TRADER], s->trader))
         return false;
-    if (str_is(side, "buy", 3))
+    if (STR_IS(k[K_SIDE], "buy")) {
         s->buy = true;
-    else if (str_is(side, "sell", 4))
+        in = k[K_PAY_MICROS], out = k[K_GPU_S], min = k[K_MIN_GPU_S], max = k[K_MAX_PAY_MICROS];
+    } else if (STR_IS(k[K_SIDE], "sell")) {
         s->buy = false;
-    else
+        in = k[K_GPU_S], out = k[K_GET_MICROS], min = k[K_MIN_GET_MICROS], max = k[K_MAX_GPU_S];
+    } else {
         return false;
-    if (!s->buy)
-        memmove(amount, amount + 4, 4 * sizeof(*amount));
-    if (!take_amount(amount[0], 1, &in, &has_in) || !take_amount(amount[1], 1, &out, &has_out) ||
-        !take_amount(amount[2], 0, &lo, &has_min) || !take_amount(amount[3], 0, &hi, &has_max))
+    }
+    if (!take_amount(in, 1, &in_v, &has_in) || !take_amount(out, 1, &out_v, &has_out) ||
+        !take_amount(min, 0, &lo, &has_min) || !take_amount(max, 0, &hi, &has_max))
         return false;
     if (has_in == has_out || (has_in ? has_max : has_min))
-        return false;
+        return false; /* refused there, with the message that says which */
     s->exact_in = has_in;
-    s->amount = has_in ? in : out;
+    s->amount = has_in ? in_v : out_v;
     s->has_limit = has_in ? has_min : has_max;
     s->limit = has_in ? lo : hi;
-    hash_canonical(line, len, m, n, scratch, s->h);
+    hash_canonical(line, len, order, n, sorted, scratch, s->h);
     return true;
 }
