@@ -104,7 +104,7 @@ struct runner {
     struct gc_map touched; /* markets changed in this batch */
     struct gc_amm_market *last_touched;
     struct gc_buf out;
-    struct gc_buf scratch;
+    struct gc_amm_reader reader;
 };
 
 static bool load_market(void *ctx, json_t *rec, struct gc_fail *f)
@@ -151,7 +151,7 @@ static bool run_line(void *ctx, struct gc_filter *flt, const char *source,
     bool ok;
 
     gc_buf_reset(&r->out);
-    if (gc_amm_read_swap(line->bytes, line->len, r->opts->now, &s, &r->scratch))
+    if (gc_amm_read_swap(&r->reader, line->bytes, line->len, r->opts->now, &s))
         ok = gc_amm_apply_swap(&r->book, &s, &r->out, &m, f);
     else
         ok = apply_json(r, line, &m, f);
@@ -171,8 +171,7 @@ static bool run_line(void *ctx, struct gc_filter *flt, const char *source,
 
 static int gc_amm_run(const struct gc_amm_opts *o)
 {
-    struct runner r = {
-        .opts = o, .touched = GC_MAP_INIT, .out = GC_BUF_INIT, .scratch = GC_BUF_INIT};
+    struct runner r = {.opts = o, .touched = GC_MAP_INIT, .out = GC_BUF_INIT};
     struct gc_commit commit;
     struct gc_filter flt;
     struct gc_amm_market **ms;
@@ -208,7 +207,7 @@ static int gc_amm_run(const struct gc_amm_opts *o)
     gc_commit_apply(&commit);
     gc_map_release(&r.touched);
     gc_buf_release(&r.out);
-    gc_buf_release(&r.scratch);
+    gc_amm_reader_release(&r.reader);
     gc_amm_book_release(&r.book);
     return status;
 }

@@ -77,9 +77,9 @@ struct gc_amm_market {
     struct gc_ys_memo *ys_memo; /* ys: powers of recent reserves, not part of the state */
     /*
      * The members "hour", "market" and "pool" of its receipts as written, for speed, set when
-     * the market opens or loads (none: each is written when needed).
+     * the market opens or loads.
      */
-    char receipt_common[8 + GC_TIME_LEN + 2 * (11 + GC_AMM_ID_MAX) + 1];
+    char receipt_common[256];
     size_t receipt_common_len;
 };
 

@@ -35,12 +35,29 @@ static const unsigned char string_byte[256] = {
     [0x80 ... 0xff] = 2,
 };
 
+/* Whether one of the eight bytes of W is a control character, '"', '\\' or past ASCII. */
+static bool word_stops(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+
+    /* (x - ones * n) & ~x & highs is nonzero exactly when a byte of x is below n (n <= 0x80) */
+    return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+            ((backslash - ones) & ~backslash) | w) &
+           highs;
+}
+
 /*
  * The closing quote of the string whose bytes start at P, or NULL unless every byte up to it is
  * plain: then those bytes are both the string's value and its canonical form.
  */
 static const char *plain_string(const char *p, const char *end)
 {
+    uint64_t w;
+
+    /* eight bytes at a time while none is special, then byte by byte */
+    while (end - p >= 8 && (memcpy(&w, p, 8), !word_stops(w)))
+        p += 8;
     for (; p < end; p++) {
         unsigned char c = string_byte[(unsigned char)*p];
 
@@ -266,8 +283,34 @@ static bool take_amount(const struct member *m, int64_t min, gc_u128 *out, bool 
     return true;
 }
 
-bool gc_amm_read_swap(const char *line, size_t len, int64_t now, struct gc_amm_swap *s,
-                      struct gc_buf *scratch)
+void gc_amm_reader_release(struct gc_amm_reader *rd)
+{
+    gc_buf_release(&rd->scratch);
+    rd->has_ts = false;
+}
+
+/* The time of the "ts" M, through RD's last one: events come in runs of one second. */
+static bool take_time(struct gc_amm_reader *rd, const struct member *m, int64_t *t)
+{
+    const char *s = m->val + 1;
+    size_t len = m->val_len - 2;
+
+    if (!m->str)
+        return false;
+    if (rd->has_ts && len == GC_TIME_LEN && memcmp(s, rd->ts, GC_TIME_LEN) == 0) {
+        *t = rd->ts_s;
+        return true;
+    }
+    if (gc_time_parse(s, len, t) != NULL)
+        return false;
+    memcpy(rd->ts, s, GC_TIME_LEN); /* parsed: GC_TIME_LEN bytes */
+    rd->ts_s = *t;
+    rd->has_ts = true;
+    return true;
+}
+
+bool gc_amm_read_swap(struct gc_amm_reader *rd, const char *line, size_t len, int64_t now,
+                      struct gc_amm_swap *s)
 {
     struct member m[MAX_MEMBERS];
     const struct member *order[MAX_MEMBERS], *k[K_OTHER + 1] = {NULL}, *in, *out, *min, *max;
@@ -282,7 +325,7 @@ bool gc_amm_read_swap(const char *line, size_t len, int64_t now, struct gc_amm_s
     if (!STR_IS(k[K_TYPE], "amm.swap"))
         return false;
     if (k[K_TS] != NULL) {
-        if (!k[K_TS]->str || gc_time_parse(k[K_TS]->val + 1, k[K_TS]->val_len - 2, &s->ts) != NULL)
+        if (!take_time(rd, k[K_TS], &s->ts))
             return false;
     } else if (now != GC_AMM_NO_TIME) {
         s->ts = now;
@@ -309,6 +352,6 @@ bool gc_amm_read_swap(const char *line, size_t len, int64_t now, struct gc_amm_s
     s->amount = has_in ? in_v : out_v;
     s->has_limit = has_in ? has_min : has_max;
     s->limit = has_in ? lo : hi;
-    hash_canonical(line, len, order, n, sorted, scratch, s->h);
+    hash_canonical(line, len, order, n, sorted, &rd->scratch, s->h);
     return true;
 }

@@ -20,13 +20,25 @@
 
 #include "gc_amm.h"
 #include "gc_buf.h"
+#include "gc_time.h"
+
+/* What gc_amm_read_swap keeps from line to line; zeroed is ready. */
+struct gc_amm_reader {
+    struct gc_buf scratch; /* the canonical form of a line that is not canonical itself */
+    char ts[GC_TIME_LEN];  /* the last "ts" read, and its time */
+    int64_t ts_s;
+    bool has_ts;
+};
+
+/* Frees what RD holds; it is ready again after. */
+void gc_amm_reader_release(struct gc_amm_reader *rd);
 
 /*
  * Reads LINE[0..LEN) into S when it is an amm.swap of the plain shape, at its "ts" or else at
  * NOW (unless that is GC_AMM_NO_TIME). False otherwise, S then undefined: the caller parses the
- * line as JSON. SCRATCH holds the canonical form when the line is not canonical itself.
+ * line as JSON.
  */
-bool gc_amm_read_swap(const char *line, size_t len, int64_t now, struct gc_amm_swap *s,
-                      struct gc_buf *scratch);
+bool gc_amm_read_swap(struct gc_amm_reader *rd, const char *line, size_t len, int64_t now,
+                      struct gc_amm_swap *s);
 
 #endif

@@ -3,7 +3,8 @@
  * (gc_json_parse_object, gc_amm_apply_lines) reads in them. Lines of every shape, and random
  * mutations of them, go through both on two copies of one book: the same receipts, the same
  * refusals (reason and message), the same market states after; and where the line is read
- * here, the event hash is that of the parsed object's canonical form.
+ * here, the event hash is that of the parsed object's canonical form. Every receipt is
+ * canonical JSON.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,7 +29,8 @@
 /* Two books the same events made: FAST takes the plain path where it can, SLOW never. */
 struct pair {
     struct gc_amm_book fast, slow;
-    struct gc_buf scratch, out_fast, out_slow;
+    struct gc_amm_reader reader;
+    struct gc_buf out_fast, out_slow;
     unsigned long n_plain, n_general;
 };
 
@@ -80,13 +82,37 @@ static void general_hash(const char *line, size_t len, uint8_t h[GC_SHA256_LEN])
     json_decref(rec);
 }
 
+/* Every receipt in OUT reads back as JSON whose canonical form is its bytes. */
+static void check_canonical(const struct gc_buf *out)
+{
+    struct gc_buf canon = GC_BUF_INIT;
+
+    for (const char *p = out->ptr, *end = p + out->len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        struct gc_fail f;
+        json_t *rec;
+
+        assert_non_null(nl);
+        rec = gc_json_parse_object(p, (size_t)(nl - p), &f);
+        if (rec == NULL)
+            fail_msg("a receipt does not parse: %s: %.*s", f.detail, (int)(nl - p), p);
+        gc_buf_reset(&canon);
+        gc_jcs_append(&canon, rec);
+        json_decref(rec);
+        if (canon.len != (size_t)(nl - p) || memcmp(canon.ptr, p, canon.len) != 0)
+            fail_msg("a receipt is not canonical: %.*s", (int)(nl - p), p);
+        p = nl + 1;
+    }
+    gc_buf_release(&canon);
+}
+
 /* LINE through both paths at NOW; both books must agree after. Returns whether it was read. */
 static bool both(struct pair *p, const char *line, size_t len, int64_t now)
 {
     struct gc_fail ff = {NULL, ""}, fs = {NULL, ""};
     struct gc_amm_market *m = NULL;
     struct gc_amm_swap s;
-    bool plain = gc_amm_read_swap(line, len, now, &s, &p->scratch), ok_fast, ok_slow;
+    bool plain = gc_amm_read_swap(&p->reader, line, len, now, &s), ok_fast, ok_slow;
 
     gc_buf_reset(&p->out_fast);
     gc_buf_reset(&p->out_slow);
@@ -109,6 +135,7 @@ static bool both(struct pair *p, const char *line, size_t len, int64_t now)
                  fs.detail);
     if (ok_fast && plain)
         assert_ptr_equal(m, gc_amm_find(&p->fast, s.market));
+    check_canonical(&p->out_fast);
     assert_int_equal(p->out_fast.len, p->out_slow.len);
     assert_memory_equal(p->out_fast.ptr, p->out_slow.ptr, p->out_fast.len);
     return plain;
@@ -153,7 +180,7 @@ static void pair_release(struct pair *p)
     check_states(p);
     gc_amm_book_release(&p->fast);
     gc_amm_book_release(&p->slow);
-    gc_buf_release(&p->scratch);
+    gc_amm_reader_release(&p->reader);
     gc_buf_release(&p->out_fast);
     gc_buf_release(&p->out_slow);
 }
