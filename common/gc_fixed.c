@@ -14,36 +14,39 @@ static int msb128(gc_u128 x)
  * Binary digits of the logarithm one at a time (ABDK's method): normalise X
  * to [1, 2) with 127 fractional bits, then square; a square of 2 or more
  * means the next bit is 1 and halves the value back. Each digit waits on the
- * square before it, so the square is written out for speed: of the 256-bit
- * ux^2 only the high half and the next bit are kept, from three 64-bit products.
+ * square before it, so the square is written out for speed, in 64-bit halves
+ * the compiler keeps in registers: of the 256-bit ux^2 only the high half and
+ * the next bit are kept, from three 64-bit products.
  */
 bool gc_log2_64x64(gc_u128 x, __int128 *out)
 {
-    const gc_u128 mask = ((gc_u128)1 << 64) - 1;
     int msb;
     __int128 result;
     gc_u128 ux;
-    uint64_t digits = 0;
+    uint64_t h, l, digits = 0;
 
     if (x == 0)
         return false;
     msb = msb128(x);
     result = (__int128)(msb - 64) * (__int128)GC_FIXED_ONE;
     ux = x << (127 - msb); /* in [2^127, 2^128): 1.0 <= ux / 2^127 < 2.0 */
+    h = (uint64_t)(ux >> 64), l = (uint64_t)ux;
     for (int i = 0; i < 64; i++) {
-        uint64_t h = (uint64_t)(ux >> 64), l = (uint64_t)ux;
-        gc_u128 hl = (gc_u128)h * l, ll = (gc_u128)l * l;
-        /* ux^2 = h^2 2^128 + 2 hl 2^64 + ll; MID is its third 64-bit digit with the carries */
-        gc_u128 mid = (ll >> 64) + ((hl & mask) << 1);
-        gc_u128 sq_hi = (gc_u128)h * h + ((hl >> 64) << 1) + (mid >> 64); /* in [2^126, 2^128) */
-        uint64_t b = (uint64_t)(sq_hi >> 127);
-        gc_u128 keep_low = (gc_u128)0 - (b ^ 1); /* all ones when b is 0 */
+        gc_u128 hl = (gc_u128)h * l, hh = (gc_u128)h * h;
+        uint64_t ll_hi = (uint64_t)(((gc_u128)l * l) >> 64);
+        /* ux^2 = h^2 2^128 + 2 hl 2^64 + l^2: its third 64-bit digit MID and the carry out */
+        uint64_t two_hl = (uint64_t)hl << 1, mid = ll_hi + two_hl;
+        gc_u128 sq_hi = hh + (hl >> 63) + (mid < two_hl); /* in [2^126, 2^128) */
+        uint64_t s_hi = (uint64_t)(sq_hi >> 64), s_lo = (uint64_t)sq_hi;
+        uint64_t b = s_hi >> 63, halve = 0 - b; /* all ones when the square is 2 or more */
+        uint64_t h2 = (s_hi << 1) | (s_lo >> 63), l2 = (s_lo << 1) | (mid >> 63);
 
         /*
          * ux = ux^2 >> (127 + b), which stays in [2^127, 2^128): sq_hi, or twice it and the
-         * next bit. Without a branch, which b would mispredict half the time.
+         * next bit. Chosen by mask, not by a branch, which b would mispredict half the time.
          */
-        ux = sq_hi + ((sq_hi + ((mid >> 63) & 1)) & keep_low);
+        h = h2 ^ ((h2 ^ s_hi) & halve);
+        l = l2 ^ ((l2 ^ s_lo) & halve);
         digits = digits << 1 | b;
     }
     *out = result + (__int128)digits;
