@@ -22,7 +22,6 @@
 #include "gc_crypto.h"
 #include "gc_err.h"
 #include "gc_map.h"
-#include "gc_time.h"
 #include "gc_twap.h"
 #include "gc_u128.h"
 #include "gc_ys.h"

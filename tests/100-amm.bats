@@ -84,6 +84,25 @@ cp_market() {
     cmp s after-first
 }
 
+@test "an event is the same however its line is spelled: hashed in canonical form, a respelling is a duplicate" {
+    cp_market
+    # as the bench writes swaps; canonical (read as it stands); with whitespace; with an escape
+    ev '{"type":"amm.swap","v":1,"market":"m","ts":"2026-11-01T03:00:00Z","trader":"t","side":"buy","gpu_s":10}' \
+        '{"gpu_s":10,"market":"m","side":"buy","trader":"t","ts":"2026-11-01T03:00:00Z","type":"amm.swap","v":1}' \
+        ' { "type" : "amm.swap", "v" : 1, "market" : "m", "ts" : "2026-11-01T03:00:00Z", "trader" : "t", "side" : "buy", "gpu_s" : 10 } ' \
+        '{"type":"amm.swap","v":1,"market":"m","ts":"2026-11-01T03:00:00Z","trader":"\u0074","side":"buy","gpu_s":10}' \
+        '{"v":1,"type":"amm.swap","trader":"t","ts":"2026-11-01T03:00:01Z","side":"sell","market":"m","gpu_s":4}'
+    run -65 gc-amm run -q --state s --rejects rej.ndjson events.ndjson
+    assert_equal "$(reasons rej.ndjson | tr '\n' ' ')" "duplicate duplicate duplicate "
+    assert_equal "$(jq -r '.line' rej.ndjson | tr '\n' ' ')" "4 5 6 "
+    # the receipts' "event" is the SHA-256 of the event's canonical form (RFC 8785)
+    for n in 3 7; do
+        want=$(sed -n "${n}p" events.ndjson | jq -cS . | tr -d '\n' | sha256sum | cut -d ' ' -f 1)
+        grep -q "\"event\":\"$want\"" <<<"$output"
+    done
+    assert_equal "$(grep -c '"type":"amm.fill"' <<<"$output")" 2
+}
+
 @test "events split over several runs give the receipts of one run" {
     gc-amm run -q --state one "$EV" | jq -c 'select(.type != "amm.state")' >all.ndjson
     split -l 5 "$EV" part.
