@@ -118,19 +118,13 @@ static void load_book(struct gc_amm_book *b, const char *state)
     gc_load_records(state, true, load_market, b);
 }
 
-/*
- * The general path for a line: the checks gc_filter_run makes of every NDJSON record (the
- * length is checked before), then the event.
- */
-static bool apply_json(struct runner *r, const struct gc_line *line, struct gc_amm_market **m,
-                       struct gc_fail *f)
+/* The general path for a line: the checks gc_filter_run makes of every record, then the event. */
+static bool apply_json(struct runner *r, const struct gc_filter *flt, const struct gc_line *line,
+                       struct gc_amm_market **m, struct gc_fail *f)
 {
-    json_t *rec;
+    json_t *rec = gc_filter_parse_line(line, flt->opts.max_line, f);
     bool ok;
 
-    if (!gc_utf8_valid(line->bytes, line->len))
-        return gc_fail(f, "bad_utf8", "line is not valid UTF-8");
-    rec = gc_json_parse_object(line->bytes, line->len, f);
     if (rec == NULL)
         return false;
     ok = gc_amm_apply_lines(&r->book, rec, r->opts->now, &r->out, m, f);
@@ -154,7 +148,7 @@ static bool run_line(void *ctx, struct gc_filter *flt, const char *source,
     if (gc_amm_read_swap(&r->reader, line->bytes, line->len, r->opts->now, &s))
         ok = gc_amm_apply_swap(&r->book, &s, &r->out, &m, f);
     else
-        ok = apply_json(r, line, &m, f);
+        ok = apply_json(r, flt, line, &m, f);
     if (!ok)
         return false;
     for (const char *p = r->out.ptr, *end = p + r->out.len; p < end;) {

@@ -136,7 +136,7 @@ static bool check_length(const struct gc_line *line, size_t max_line, struct gc_
  * The checks every NDJSON line passes before any program sees it. Returns a
  * new reference, or NULL with F filled.
  */
-static json_t *parse_line(const struct gc_line *line, size_t max_line, struct gc_fail *f)
+json_t *gc_filter_parse_line(const struct gc_line *line, size_t max_line, struct gc_fail *f)
 {
     if (!check_length(line, max_line, f))
         return NULL;
@@ -196,7 +196,7 @@ void gc_filter_feed(struct gc_filter *flt, const char *source, const struct gc_l
         flt->aggregate = true;
         ok = check_length(line, flt->opts.max_line, &f) && line_fn(ctx, flt, source, line, &f);
     } else {
-        rec = parse_line(line, flt->opts.max_line, &f);
+        rec = gc_filter_parse_line(line, flt->opts.max_line, &f);
         ok = rec != NULL && record_fn(ctx, flt, rec, line, &f);
     }
     if (ok)
@@ -309,7 +309,7 @@ static void step_line_run(struct step_pool *p, struct step_task *t, size_t i)
         l->rec = NULL;
         return;
     }
-    l->rec = parse_line(&l->line, p->max_line, &l->f);
+    l->rec = gc_filter_parse_line(&l->line, p->max_line, &l->f);
     if (l->rec != NULL && p->s->prepare != NULL)
         p->s->prepare(p->ctx, l->rec, slot);
 }
@@ -610,7 +610,7 @@ bool gc_load_records(const char *path, bool missing_ok, gc_load_fn fn, void *ctx
 
         if (line.total_len == line.len && blank(line.bytes, line.len))
             continue;
-        rec = parse_line(&line, GC_MAX_LINE_DEFAULT, &f);
+        rec = gc_filter_parse_line(&line, GC_MAX_LINE_DEFAULT, &f);
         if (rec == NULL || !fn(ctx, rec, &f)) {
             gc_error("%s:%llu: %s: %s", path, (unsigned long long)line.line_no, f.reason, f.detail);
             json_decref(rec);

@@ -128,6 +128,14 @@ void gc_filter_feed_judged(struct gc_filter *flt, const char *source, const stru
 void gc_filter_reject_late(struct gc_filter *flt, const char *source, const struct gc_line *line,
                            const struct gc_fail *f);
 
+/*
+ * The checks every NDJSON line passes before a record handler sees it: at
+ * most MAX_LINE bytes, valid UTF-8, one JSON object. Returns the object
+ * (the caller's), or NULL with F saying why. For a line handler that takes
+ * the lines it knows in a faster way and hands the rest to the record path.
+ */
+json_t *gc_filter_parse_line(const struct gc_line *line, size_t max_line, struct gc_fail *f);
+
 /* Writes one output record: BYTES followed by '\n'. */
 void gc_filter_emit(struct gc_filter *flt, const void *bytes, size_t len);
 

@@ -13,7 +13,11 @@
  *   - every market's state record is canonical and loads back (into a fresh book) to the same
  *     bytes: a state file survives the next run;
  *   - quotes of the trades the fixtures make are priced or refused with a reason, never more
- *     out than the market holds.
+ *     out than the market holds;
+ *   - gc-amm run's two paths agree line by line, on two more books: a plain swap read straight
+ *     from its line (gc_amm_read_swap, gc_amm_apply_swap) makes the very receipts, or the very
+ *     refusal, that the JSON path (gc_amm_apply_lines) makes, and a line that is not a JSON
+ *     object is never read as a swap.
  */
 #include "harness.h"
 
@@ -21,6 +25,7 @@
 #include <string.h>
 
 #include "gc_amm.h"
+#include "gc_amm_line.h"
 #include "gc_json.h"
 #include "gc_time.h"
 #include "banned.h"
@@ -31,7 +36,36 @@
 struct run {
     struct gc_amm_book book;
     struct gc_buf before, after;
+    struct gc_amm_book fast, slow; /* gc-amm run's line path and its JSON path */
+    struct gc_amm_reader reader;
+    struct gc_buf out_fast, out_slow;
 };
+
+/* One line through both of gc-amm run's paths; REC is the line parsed, or NULL. */
+static void both_paths(struct run *run, const struct gc_line *line, json_t *rec)
+{
+    struct gc_fail ff = {NULL, ""}, fs = {NULL, ""};
+    struct gc_amm_market *m = NULL;
+    struct gc_amm_swap sw;
+    bool plain = gc_amm_read_swap(&run->reader, line->bytes, line->len, NOW, &sw), ok_f, ok_s;
+
+    FUZZ_CHECK(!plain || rec != NULL, "a line that is not a JSON object was read as a swap");
+    if (rec == NULL)
+        return;
+    gc_buf_reset(&run->out_fast);
+    gc_buf_reset(&run->out_slow);
+    ok_s = gc_amm_apply_lines(&run->slow, rec, NOW, &run->out_slow, &m, &fs);
+    ok_f = plain ? gc_amm_apply_swap(&run->fast, &sw, &run->out_fast, &m, &ff)
+                 : gc_amm_apply_lines(&run->fast, rec, NOW, &run->out_fast, &m, &ff);
+    FUZZ_CHECK(ok_f == ok_s, "the paths disagree: %s (%s) against %s (%s)",
+               ok_f ? "applied" : ff.reason, ff.detail, ok_s ? "applied" : fs.reason, fs.detail);
+    FUZZ_CHECK(ok_f || (strcmp(ff.reason, fs.reason) == 0 && strcmp(ff.detail, fs.detail) == 0),
+               "the paths refuse differently: %s: %s against %s: %s", ff.reason, ff.detail,
+               fs.reason, fs.detail);
+    FUZZ_CHECK(run->out_fast.len == run->out_slow.len &&
+                   memcmp(run->out_fast.ptr, run->out_slow.ptr, run->out_slow.len) == 0,
+               "the paths write different receipts:\n%s\n%s", run->out_fast.ptr, run->out_slow.ptr);
+}
 
 /* Every market's state record, in id order: what the state file would hold. */
 static void states(const struct gc_amm_book *b, struct gc_buf *out)
@@ -55,15 +89,18 @@ static bool take_line(const struct gc_line *line, void *ctx)
     const char *type, *id;
     size_t i, n;
 
-    if (rec == NULL)
-        return true;
-    type = json_string_value(json_object_get(rec, "type"));
+    type = rec != NULL ? json_string_value(json_object_get(rec, "type")) : NULL;
     if (type != NULL && strcmp(type, "amm.state") == 0) {
         if (!gc_amm_load(&run->book, rec, &f))
             fuzz_check_fail(&f);
+        (void)gc_amm_load(&run->fast, rec, &f);
+        (void)gc_amm_load(&run->slow, rec, &f);
         json_decref(rec);
         return true;
     }
+    both_paths(run, line, rec);
+    if (rec == NULL)
+        return true;
     /* The market the event names (none for most amm.open): all a refusal could have changed. */
     id = json_string_value(json_object_get(rec, "market"));
     named = id != NULL ? gc_amm_find(&run->book, id) : NULL;
@@ -125,6 +162,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_init();
     memset(&run, 0, sizeof(run));
     gc_amm_book_init(&run.book);
+    gc_amm_book_init(&run.fast);
+    gc_amm_book_init(&run.slow);
     fuzz_lines(data, size, MAX_LINES, take_line, &run);
 
     /* The state file: written, read back by the next run, written again. */
@@ -162,6 +201,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     gc_amm_book_release(&fresh);
     gc_amm_book_release(&run.book);
+    gc_amm_book_release(&run.fast);
+    gc_amm_book_release(&run.slow);
+    gc_amm_reader_release(&run.reader);
+    gc_buf_release(&run.out_fast);
+    gc_buf_release(&run.out_slow);
     gc_buf_release(&run.before);
     gc_buf_release(&run.after);
     gc_buf_release(&reloaded);
