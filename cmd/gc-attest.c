@@ -246,8 +246,7 @@ static bool sign_commit(void *ctx, struct gc_filter *flt, json_t *rec, const str
     if (!gc_chain_next(h, r->ts, &seq, prev, f))
         return false;
     /* The hash leaves out the sig, so the chain moves on before the signing. */
-    gc_attestation_link(rec, seq, prev);
-    gc_signed_prepare(rec, &ss->msg, &ss->sig_at, hash);
+    gc_attestation_prepare(rec, r, seq, prev, &ss->msg, &ss->sig_at, hash);
     gc_chain_advance(&s->chains, h, seq, hash, r->ts);
     return true;
 }

@@ -17,13 +17,14 @@
 #include "gc_err.h"
 
 struct gc_reading {
-    const char *device; /* borrowed from the record */
-    int64_t ts;         /* period start, seconds since the epoch */
+    const char *device;  /* borrowed from the record */
+    int64_t ts;          /* period start, seconds since the epoch */
+    const char *ts_text; /* the ts as written (borrowed): its 20 bytes, "YYYY-MM-DDTHH:MM:SSZ" */
     int64_t period_s;
     bool has_energy; /* energy_wh; otherwise charge_wh and discharge_wh (batteries) */
     int64_t energy_wh;
     int64_t charge_wh, discharge_wh;
-    bool has_gpu_s;
+    bool has_gpu_s, has_busy_s;
     int64_t gpu_s, busy_s;
     const char *zone;    /* NULL when absent */
     const char *geohash; /* NULL when absent */
@@ -31,6 +32,11 @@ struct gc_reading {
     int64_t seq;
     uint8_t prev[GC_SHA256_LEN];
     uint8_t sig[GC_SIG_LEN];
+    /*
+     * The record has no member but these fields: its canonical bytes follow from this struct
+     * alone, so the gc_attestation_* functions below write them without walking the JSON.
+     */
+    bool plain;
 };
 
 enum gc_reading_kind {
@@ -81,6 +87,18 @@ void gc_attestation_link(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_
 void gc_attestation_seal(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_LEN],
                          const struct gc_key *key, struct gc_buf *msg, struct gc_buf *out,
                          uint8_t hash[GC_SHA256_LEN]);
+
+/*
+ * gc_attestation_link and gc_signed_prepare of the reading REC, decoded in R
+ * (a GC_READING): the canonical attestation at SEQ after PREV, without its
+ * sig, to MSG (reset first), where the sig goes to *SIG_AT, its record hash
+ * to HASH. When R is plain the bytes are written from R and REC is left as it
+ * is; otherwise type, seq and prev are set in REC first. The same bytes either
+ * way.
+ */
+void gc_attestation_prepare(json_t *rec, const struct gc_reading *r, int64_t seq,
+                            const uint8_t prev[GC_SHA256_LEN], struct gc_buf *msg, size_t *sig_at,
+                            uint8_t hash[GC_SHA256_LEN]);
 
 /*
  * Checks the sig of attestation REC (decoded in R) against PK: "bad_signature"
