@@ -1362,6 +1362,30 @@ static void test_field_hex(void **state)
     }
 }
 
+/* gc_field_hex gives gc_hex_decode's verdict and bytes for every byte in every place of a pair. */
+static void test_field_hex_every_byte(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 256; c++) {
+        for (int at = 0; at < 2; at++) {
+            char pair[3] = {'7', 'e', '\0'};
+            uint8_t got = 0, want = 0;
+            struct gc_fail f = {0};
+            json_t *rec = json_object();
+            bool ok;
+
+            pair[at] = (char)c;
+            assert_int_equal(json_object_set_new(rec, "k", json_stringn_nocheck(pair, 2)), 0);
+            ok = gc_hex_decode(pair, 2, &want, 1);
+            if (gc_field_hex(rec, "k", &got, 1, &f) != ok)
+                fail_msg("byte 0x%02x at %d: gc_field_hex and gc_hex_decode disagree", c, at);
+            if (ok)
+                assert_int_equal(got, want);
+            json_decref(rec);
+        }
+    }
+}
+
 static void test_field_const(void **state)
 {
     static const char *const bad[] = {
@@ -1419,6 +1443,7 @@ int main(void)
         cmocka_unit_test(test_field_id),
         cmocka_unit_test(test_field_time),
         cmocka_unit_test(test_field_hex),
+        cmocka_unit_test(test_field_hex_every_byte),
         cmocka_unit_test(test_field_const),
     };
 
