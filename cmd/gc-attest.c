@@ -178,7 +178,8 @@ static struct gc_key no_key;
 
 struct gc_signer {
     const struct gc_attest_opts *opts;
-    struct gc_map keys; /* device -> struct gc_key *, or &no_key */
+    struct gc_map keys;        /* device -> struct gc_key *, or &no_key */
+    struct gc_keyring secrets; /* the keys' secret parts, side by side */
     struct gc_chains chains;
     struct gc_buf path;
 };
@@ -199,6 +200,7 @@ static const struct gc_key *signer_key(struct gc_signer *s, const char *device)
         gc_map_put(&s->keys, strdup(device), key);
         return NULL;
     }
+    gc_keyring_adopt(&s->secrets, key);
     gc_map_put(&s->keys, key->device, key);
     return key;
 }
@@ -303,14 +305,13 @@ static int gc_attest_sign(const struct gc_attest_opts *o)
     for (size_t i = 0; i < s.keys.cap; i++) {
         struct gc_key *key = s.keys.slots[i].value;
 
-        if (key == &no_key) {
+        if (key == &no_key)
             free((char *)s.keys.slots[i].key);
-        } else if (key != NULL) {
-            gc_key_release(key);
-            free(key);
-        }
+        else
+            free(key); /* its secret is in the ring */
     }
     gc_map_release(&s.keys);
+    gc_keyring_release(&s.secrets);
     gc_chains_release(&s.chains);
     gc_buf_release(&s.path);
     return status;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -152,6 +153,33 @@ enum gc_key_status gc_key_load(const char *path, const char *expect_device, stru
     if (sodium_memcmp(key->pk, pk_file, GC_PUBKEY_LEN) != 0)
         gc_die(GC_EX_DATAERR, "'%s': the public key does not belong to the seed", path);
     return GC_KEY_OK;
+}
+
+void gc_keyring_adopt(struct gc_keyring *ring, struct gc_key *key)
+{
+    unsigned char *sk;
+
+    if (ring->n_chunks == 0 || ring->used == GC_KEYRING_CHUNK) {
+        ring->chunks =
+            gc_grow(ring->chunks, &ring->cap, ring->n_chunks + 1, sizeof(*ring->chunks), 16);
+        ring->chunks[ring->n_chunks] = sodium_malloc(GC_KEYRING_CHUNK * crypto_sign_SECRETKEYBYTES);
+        if (ring->chunks[ring->n_chunks] == NULL)
+            gc_die(GC_EX_SOFTWARE, "cannot allocate secure memory for keys");
+        ring->n_chunks++;
+        ring->used = 0;
+    }
+    sk = ring->chunks[ring->n_chunks - 1] + ring->used++ * crypto_sign_SECRETKEYBYTES;
+    memcpy(sk, key->sk, crypto_sign_SECRETKEYBYTES);
+    sodium_free(key->sk); /* wipes before freeing */
+    key->sk = sk;
+}
+
+void gc_keyring_release(struct gc_keyring *ring)
+{
+    for (size_t i = 0; i < ring->n_chunks; i++)
+        sodium_free(ring->chunks[i]); /* wipes before freeing */
+    free(ring->chunks);
+    memset(ring, 0, sizeof(*ring));
 }
 
 void gc_key_sign(const struct gc_key *key, const void *msg, size_t len, uint8_t sig[GC_SIG_LEN])

@@ -61,6 +61,23 @@ void gc_key_load_signing(const char *path, struct gc_key *key);
 /* Wipes and frees the secret part. */
 void gc_key_release(struct gc_key *key);
 
+/*
+ * Secret keys kept together: a sodium_malloc of their own puts each key on its own page
+ * between guard pages, and signing with a thousand keys in turn (gc-attest sign) then pays a
+ * TLB miss a signature, about 1 % of Ed25519 signing. gc_keyring_adopt moves the secret part
+ * of KEY into RING, GC_KEYRING_CHUNK keys to one guarded allocation, wiping and freeing its
+ * own; an adopted key must not go to gc_key_release. gc_keyring_release wipes and frees all.
+ */
+#define GC_KEYRING_CHUNK 256
+
+struct gc_keyring {
+    unsigned char **chunks;
+    size_t n_chunks, cap, used; /* USED keys in the last chunk */
+};
+
+void gc_keyring_adopt(struct gc_keyring *ring, struct gc_key *key);
+void gc_keyring_release(struct gc_keyring *ring);
+
 void gc_key_sign(const struct gc_key *key, const void *msg, size_t len, uint8_t sig[GC_SIG_LEN]);
 bool gc_sig_verify(const uint8_t pk[GC_PUBKEY_LEN], const void *msg, size_t len,
                    const uint8_t sig[GC_SIG_LEN]);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "gc_crypto.h"
 #include "gc_hex.h"
@@ -599,6 +600,36 @@ static void test_load_malformed(void **state)
     gc_test_expect_exit(child_load, &arg, 0, NULL, "the good key");
 }
 
+/* Keys adopted by a ring, more than one chunk of them, sign as before; the ring frees them. */
+static void test_keyring_adopt(void **state)
+{
+    enum { N = GC_KEYRING_CHUNK + 3 };
+    static struct gc_key keys[N];
+    struct gc_keyring ring = {0};
+    uint8_t sig_before[GC_SIG_LEN], sig_after[GC_SIG_LEN];
+    char path[GC_TEST_PATH_CAP];
+
+    gc_test_path_in(path, *state, "k.key");
+    gc_key_generate(path, "dev-1", &keys[0]);
+    for (int i = 1; i < N; i++) {
+        keys[i].sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+        assert_non_null(keys[i].sk);
+        crypto_sign_keypair(keys[i].pk, keys[i].sk);
+    }
+    for (int i = 0; i < N; i++) {
+        gc_key_sign(&keys[i], "msg", 3, sig_before);
+        gc_keyring_adopt(&ring, &keys[i]);
+        gc_key_sign(&keys[i], "msg", 3, sig_after);
+        assert_memory_equal(sig_before, sig_after, GC_SIG_LEN);
+        assert_true(gc_sig_verify(keys[i].pk, "msg", 3, sig_after));
+    }
+    assert_int_equal(ring.n_chunks, 2);
+    assert_ptr_equal(keys[1].sk, keys[0].sk + crypto_sign_SECRETKEYBYTES);
+    gc_keyring_release(&ring);
+    assert_int_equal(ring.n_chunks, 0);
+    assert_null(ring.chunks);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -612,6 +643,7 @@ int main(void)
         GC_TEST_WITH_DIR(test_load_open_permissions),
         GC_TEST_WITH_DIR(test_load_not_regular),
         GC_TEST_WITH_DIR(test_load_malformed),
+        GC_TEST_WITH_DIR(test_keyring_adopt),
     };
 
     gc_crypto_init();
