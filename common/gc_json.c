@@ -503,34 +503,6 @@ bool gc_value_time(const json_t *v, const char *key, int64_t *out_s, struct gc_f
     return true;
 }
 
-/* 0x10 | the value of each lowercase hex digit; 0 for every other byte. */
-static const uint8_t hex_digit[256] = {
-    ['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
-    ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['a'] = 0x1a, ['b'] = 0x1b,
-    ['c'] = 0x1c, ['d'] = 0x1d, ['e'] = 0x1e, ['f'] = 0x1f,
-};
-
-/*
- * gc_hex_decode's verdict, without its branch per digit: every attestation has 192 digits of
- * prev and sig, random ones, on which those branches mispredict half the time (a quarter of
- * gc-verify's work around the signature). A table, and one test at the end.
- */
-static bool hex_decode_strict(const char *hex, size_t len, uint8_t *out, size_t n)
-{
-    unsigned all = 0x10;
-
-    if (len != 2 * n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned hi = hex_digit[(unsigned char)hex[2 * i]];
-        unsigned lo = hex_digit[(unsigned char)hex[2 * i + 1]];
-
-        all &= hi & lo;
-        out[i] = (uint8_t)((hi & 0xf) << 4 | (lo & 0xf));
-    }
-    return all != 0;
-}
-
 bool gc_value_hex(const json_t *v, const char *key, uint8_t *out, size_t n, struct gc_fail *f)
 {
     const char *s = NULL;
@@ -538,7 +510,7 @@ bool gc_value_hex(const json_t *v, const char *key, uint8_t *out, size_t n, stru
 
     if (!gc_value_str(v, key, &s, &len, f))
         return false;
-    if (!hex_decode_strict(s, len, out, n))
+    if (!gc_hex_decode(s, len, out, n))
         return gc_fail(f, "bad_field", "field '%s' must be %zu lowercase hex digits", key, 2 * n);
     return true;
 }

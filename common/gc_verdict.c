@@ -92,8 +92,11 @@ static bool reason_valid(const char *s, size_t len)
 {
     if (len == 0 || len >= sizeof(((struct gc_verdict *)0)->reason))
         return false;
-    for (size_t i = 0; i < len; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+    /* A word of the reasons in gc-records(5): lower case, digits after the first ("bad_utf8"). */
+    if (!(s[0] >= 'a' && s[0] <= 'z'))
+        return false;
+    for (size_t i = 1; i < len; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
             return false;
     return true;
 }

@@ -140,8 +140,10 @@ for i, line in enumerate(lines):
         out.append(lines[max(0, i - random.randint(1, 400))])
     if 0.03 < r < 0.035:
         out.append("x" * 2000)               # line_too_long
+    if 0.035 < r < 0.04:
+        out.append("{\"type\":\"\udcff\"}")     # bad_utf8: a lone 0xff byte
 out.append("   ")
-print("\n".join(out))
+sys.stdout.buffer.write(("\n".join(out) + "\n").encode("utf-8", "surrogateescape"))
 EOF
 }
 
@@ -155,7 +157,7 @@ EOF
     [ "$status" -eq 65 ]
     one=$output
     run reasons "$t/rej-1"
-    for r in bad_json bad_signature chain_gap duplicate line_too_long; do
+    for r in bad_json bad_utf8 bad_signature chain_gap duplicate line_too_long; do
         assert_output --partial "$r"
     done
     for block in 3k 20k 1M; do

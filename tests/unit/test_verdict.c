@@ -97,6 +97,9 @@ static void test_units_round_trip(void **state)
     gc_fail(&v.fail, "line_too_long", "line of 5000000 bytes is longer than the limit");
     round_trip(&v, &line);
     line.total_len = 2;
+    /* Every reason word of gc-records(5), digits too. */
+    gc_fail(&v.fail, "bad_utf8", "line is not valid UTF-8");
+    round_trip(&v, &line);
     /* A link, with and without a content verdict. */
     v.kind = GC_VERDICT_LINK;
     v.fail.reason = NULL;
@@ -176,6 +179,8 @@ static void test_refused(void **state)
                    "\"offset\":0,\"detail\":\"x\"}");
     expect_refused("{\"type\":\"verify.unit\",\"v\":1,\"verdict\":\"reject\",\"line\":1,"
                    "\"offset\":0,\"detail\":\"x\",\"reason\":\"Bad Reason\"}");
+    expect_refused("{\"type\":\"verify.unit\",\"v\":1,\"verdict\":\"reject\",\"line\":1,"
+                   "\"offset\":0,\"detail\":\"x\",\"reason\":\"8bit\"}");
     /* A link needs its place in the chain. */
     expect_refused("{\"type\":\"verify.unit\",\"v\":1,\"verdict\":\"link\",\"line\":1,"
                    "\"offset\":0,\"device\":\"d\",\"seq\":1}");
