@@ -173,7 +173,7 @@ static int gc_amm_run(const struct gc_amm_opts *o)
 
     gc_lock_state(o->state);
     load_book(&r.book, o->state);
-    gc_filter_init(&flt, &o->filter);
+    gc_filter_init_commit(&flt, &o->filter, o->state);
     /* one event makes several receipts; lines, not records: plain swaps need no JSON tree */
     gc_filter_run_lines(&flt, o->files, o->nfiles, run_line, &r);
     gc_buf_reset(&r.out);

@@ -293,7 +293,7 @@ static int gc_attest_sign(const struct gc_attest_opts *o)
     gc_chains_init(&s.chains);
     gc_lock_state(o->state);
     gc_chains_load(&s.chains, o->state);
-    gc_filter_init(&flt, &o->filter);
+    gc_filter_init_commit(&flt, &o->filter, o->state);
     gc_filter_run_steps(&flt, o->files, o->nfiles, &steps, o->jobs, &s);
     /* The attestations, the rejects and the heads land as one: a re-run never signs twice. */
     gc_commit_init(&commit, o->state);
@@ -562,7 +562,7 @@ static int gc_attest_fetch(const struct gc_attest_opts *o)
         return code;
     }
 
-    gc_filter_init(&flt, &o->filter);
+    gc_filter_init_commit(&flt, &o->filter, o->cursor);
     fx.flt = &flt;
     if (o->have_format)
         gc_importer_init(&fx.im, &o->import, fetch_import_out, &fx);

@@ -442,7 +442,7 @@ static int gc_verify_run(const struct gc_verify_opts *o)
     struct gc_filter flt;
 
     verifier_open(&v, o);
-    gc_filter_init(&flt, &o->filter);
+    gc_filter_init_commit(&flt, &o->filter, o->state);
     gc_filter_run_steps(&flt, o->files, o->nfiles, o->partial ? &partial_steps : &steps, o->jobs,
                         &v);
     return verifier_close(&v, &flt);
@@ -582,7 +582,7 @@ static int gc_verify_merge(const struct gc_verify_opts *o)
     int nfiles = o->nfiles > 0 ? o->nfiles : 1, status;
 
     verifier_open(&v, o);
-    gc_filter_init(&flt, &o->filter);
+    gc_filter_init_commit(&flt, &o->filter, o->state);
     for (int i = 0; i < nfiles && !flt.stopped; i++)
         merge_file(&m, &flt, &sources, files[i]);
     status = verifier_close(&v, &flt);

@@ -1,5 +1,6 @@
 #include "gc_commit.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,6 +14,7 @@
 #include "banned.h"
 
 #define JOURNAL_MAGIC "gc-journal 1\n"
+#define INTENT_MAGIC  "gc-intent 1\n"
 #define JOURNAL_MAX   (1u << 20) /* a few paths; more is not a journal of ours */
 
 void gc_commit_init(struct gc_commit *c, const char *state)
@@ -49,6 +51,37 @@ static void add_absolute(struct gc_buf *b, const char *path)
     gc_buf_addc(b, '\0');
     free(real);
     gc_buf_release(&dir);
+}
+
+/* The intent this process wrote and has not yet replaced by its journal, or NULL. */
+static char *intent;
+
+static void drop_intent(void)
+{
+    if (intent == NULL)
+        return;
+    unlink(intent);
+    free(intent);
+    intent = NULL;
+}
+
+void gc_commit_intend(const char *state, const char *const *tmps, size_t n)
+{
+    struct gc_buf body = GC_BUF_INIT, path = GC_BUF_INIT;
+    static bool registered;
+
+    if (n == 0)
+        return;
+    gc_buf_adds(&body, INTENT_MAGIC);
+    for (size_t i = 0; i < n; i++)
+        add_absolute(&body, tmps[i]);
+    gc_buf_addf(&path, "%s.journal", state);
+    gc_atomic_write(path.ptr, body.ptr, body.len);
+    free(intent); /* one run, one intent: a second replaces the first */
+    intent = path.ptr;
+    if (!registered && atexit(drop_intent) == 0)
+        registered = true;
+    gc_buf_release(&body);
 }
 
 static void add_rename(struct gc_commit *c, char *tmp, const char *target)
@@ -135,17 +168,25 @@ static void move_into_place(const char *tmp, const char *target)
 
 void gc_commit_apply(struct gc_commit *c)
 {
-    if (c->n == 1) {
-        move_into_place(c->tmps[0], c->targets[0]);
-        gc_tmp_forget(c->tmps[0]);
-        gc_fsync_dir_of(c->targets[0]);
-    } else if (c->n > 1) {
+    if (c->n <= 1) {
+        if (c->n == 1) {
+            move_into_place(c->tmps[0], c->targets[0]);
+            gc_tmp_forget(c->tmps[0]);
+            gc_fsync_dir_of(c->targets[0]);
+        }
+        if (intent != NULL) {
+            drop_intent();
+            gc_fsync_dir_of(c->journal);
+        }
+    } else {
         struct gc_buf body = GC_BUF_INIT;
 
         gc_buf_adds(&body, JOURNAL_MAGIC);
         gc_buf_add(&body, c->renames.ptr, c->renames.len);
-        gc_atomic_write(c->journal, body.ptr, body.len); /* the commit point */
+        gc_atomic_write(c->journal, body.ptr, body.len); /* the commit point, over the intent */
         gc_buf_release(&body);
+        free(intent);
+        intent = NULL;
         /* From here the files belong to the journal: an error leaves them for the next run. */
         for (size_t i = 0; i < c->n; i++)
             gc_tmp_forget(c->tmps[i]);
@@ -189,16 +230,78 @@ static bool read_journal(const char *path, struct gc_buf *b)
     return true;
 }
 
+/* A run stopped before its commit: its temporary files, named in the intent BODY, go. */
+static void remove_intended(const char *state, const char *path, const struct gc_buf *body)
+{
+    const char *p = body->ptr + sizeof(INTENT_MAGIC) - 1, *end = body->ptr + body->len;
+    size_t n_removed = 0;
+
+    for (; p < end; p += strlen(p) + 1) {
+        if (unlink(p) == 0)
+            n_removed++;
+        else if (errno != ENOENT)
+            gc_die_errno(GC_EX_IOERR, "cannot remove '%s'", p);
+    }
+    if (unlink(path) != 0)
+        gc_die_errno(GC_EX_IOERR, "cannot remove journal '%s'", path);
+    gc_fsync_dir_of(path);
+    if (n_removed > 0)
+        gc_note("%s: removed %zu temporary file(s) of a run that stopped before its commit", state,
+                n_removed);
+}
+
+/*
+ * Removes what a killed run left of its own writes of STATE and its journal: temporary files
+ * named after them (gc_tmp_open), which only the holder of the lock makes. Returns how many.
+ */
+static size_t remove_stale_tmps(const char *state)
+{
+    const char *slash = strrchr(state, '/'), *base = slash != NULL ? slash + 1 : state;
+    struct gc_buf dir = GC_BUF_INIT, own = GC_BUF_INIT, journal = GC_BUF_INIT, path = GC_BUF_INIT;
+    struct dirent *e;
+    size_t n = 0;
+    DIR *d;
+
+    if (slash == NULL)
+        gc_buf_adds(&dir, ".");
+    else
+        gc_buf_add(&dir, state, slash == state ? 1 : (size_t)(slash - state));
+    gc_buf_addf(&own, ".%s.tmp.", base);
+    gc_buf_addf(&journal, ".%s.journal.tmp.", base);
+    d = opendir(dir.ptr);
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, own.ptr, own.len) != 0 &&
+            strncmp(e->d_name, journal.ptr, journal.len) != 0)
+            continue;
+        gc_buf_reset(&path);
+        gc_buf_addf(&path, "%s/%s", dir.ptr, e->d_name);
+        if (unlink(path.ptr) == 0)
+            n++;
+    }
+    if (d != NULL)
+        closedir(d);
+    gc_buf_release(&dir);
+    gc_buf_release(&own);
+    gc_buf_release(&journal);
+    gc_buf_release(&path);
+    return n;
+}
+
 void gc_commit_recover(const char *state)
 {
     struct gc_buf journal = GC_BUF_INIT, body = GC_BUF_INIT;
     const size_t magic_len = sizeof(JOURNAL_MAGIC) - 1;
-    size_t n_paths = 0, n_moved = 0;
+    size_t n_paths = 0, n_moved = 0, n_stale;
     const char *p, *end;
 
     gc_buf_addf(&journal, "%s.journal", state);
     if (!read_journal(journal.ptr, &body))
         goto out;
+    if (body.len > sizeof(INTENT_MAGIC) - 1 && body.ptr[body.len - 1] == '\0' &&
+        memcmp(body.ptr, INTENT_MAGIC, sizeof(INTENT_MAGIC) - 1) == 0) {
+        remove_intended(state, journal.ptr, &body);
+        goto out;
+    }
     /* Written whole or not at all (gc_atomic_write): anything else was not written by gc. */
     if (body.len > JOURNAL_MAX || body.len < magic_len ||
         memcmp(body.ptr, JOURNAL_MAGIC, magic_len) != 0 || body.ptr[body.len - 1] != '\0')
@@ -239,6 +342,11 @@ void gc_commit_recover(const char *state)
             "into place now",
             state, n_moved, n_paths / 2);
 out:
+    /* Only now: a journal may name one of them, to be renamed into place. */
+    n_stale = remove_stale_tmps(state);
+    if (n_stale > 0)
+        gc_note("%s: removed %zu temporary file(s) of the state left by a run that was killed",
+                state, n_stale);
     gc_buf_release(&journal);
     gc_buf_release(&body);
 }

@@ -18,7 +18,9 @@
  *
  * The journal is "gc-journal 1\n" and then, for every rename, the
  * absolute path of the temporary file and of its target, each ended by a
- * NUL byte (paths may hold any other byte).
+ * NUL byte (paths may hold any other byte). Before it, while the run
+ * writes, the same file holds the intent (gc_commit_intend): "gc-intent
+ * 1\n" and the absolute paths of the outputs' temporary files.
  */
 #ifndef GC_COMMIT_H
 #define GC_COMMIT_H
@@ -36,6 +38,14 @@ struct gc_commit {
     char **targets;
     size_t n, cap;
 };
+
+/*
+ * Names the N temporary files TMPS of outputs opened for a run on STATE (gc_writer's, before
+ * any of their bytes) in STATE.journal as an intent: a run killed before its commit then leaves
+ * nothing behind, for the next holder of the lock removes them. The journal of the commit
+ * replaces the intent; a run that ends without one removes it as it exits. Nothing with N = 0.
+ */
+void gc_commit_intend(const char *state, const char *const *tmps, size_t n);
 
 /* Starts a commit of the state at STATE and the files added to it. */
 void gc_commit_init(struct gc_commit *c, const char *state);

@@ -29,6 +29,22 @@ void gc_filter_init(struct gc_filter *flt, const struct gc_filter_opts *opts)
     flt->show_progress = !opts->quiet && (opts->progress || isatty(STDERR_FILENO));
 }
 
+void gc_filter_init_commit(struct gc_filter *flt, const struct gc_filter_opts *opts,
+                           const char *state)
+{
+    const char *tmps[2];
+    size_t n = 0;
+
+    gc_filter_init(flt, opts);
+    if (state == NULL)
+        return;
+    if (flt->out.tmp_path != NULL)
+        tmps[n++] = flt->out.tmp_path;
+    if (opts->rejects != NULL && flt->rej.tmp_path != NULL)
+        tmps[n++] = flt->rej.tmp_path;
+    gc_commit_intend(state, tmps, n);
+}
+
 void gc_filter_emit(struct gc_filter *flt, const void *bytes, size_t len)
 {
     flt->n_out++;

@@ -61,6 +61,15 @@ typedef bool (*gc_line_fn)(void *ctx, struct gc_filter *flt, const char *source,
 
 void gc_filter_init(struct gc_filter *flt, const struct gc_filter_opts *opts);
 
+/*
+ * gc_filter_init for a run whose output lands with the state at STATE
+ * (gc_filter_finish_commit): the outputs' temporary files are named in the
+ * state's journal as an intent (gc_commit_intend), so a run killed before
+ * its commit leaves none behind. With STATE NULL, gc_filter_init.
+ */
+void gc_filter_init_commit(struct gc_filter *flt, const struct gc_filter_opts *opts,
+                           const char *state);
+
 /* Runs FN over every record of the NFILES inputs (none = standard input). */
 void gc_filter_run(struct gc_filter *flt, char **files, int nfiles, gc_record_fn fn, void *ctx);
 

@@ -85,11 +85,12 @@ amm_rerun() {
 }
 
 @test "gc-amm run killed at each rename of its commit: the re-run finishes it, nothing twice" {
-    # strace kills the run on entering its Nth rename: the journal's (the commit point), the
-    # receipts', the rejects', the state's; N=5 is past every one (a rename that never comes).
+    # strace kills the run on entering its Nth rename: its intent's (naming the temporary files
+    # it writes), its journal's (the commit point), the receipts', the rejects', the state's;
+    # N=6 is past every one (a rename that never comes).
     strace -qq -o /dev/null true || skip "strace cannot trace here"
-    for n in 1 2 3 4 5; do
-        rm -f state.ndjson* receipts.ndjson rej.ndjson again.ndjson
+    for n in 1 2 3 4 5 6; do
+        rm -f state.ndjson* receipts.ndjson rej.ndjson again.ndjson .*.tmp.*
         # LeakSanitizer cannot run under ptrace: under SANITIZE=1 leaks are checked elsewhere.
         ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
             run strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
@@ -98,40 +99,54 @@ amm_rerun() {
                 "$W/events.ndjson"
         case $n in
         1) [ ! -e receipts.ndjson ] && [ ! -e state.ndjson ] && [ ! -e state.ndjson.journal ] ;;
-        2) [ ! -e receipts.ndjson ] && [ -e state.ndjson.journal ] ;;
-        3 | 4) cmp receipts.ndjson "$W/amm-want-receipts.ndjson" && [ ! -e state.ndjson ] ;;
-        5) [ "$status" -eq 65 ] && cmp state.ndjson "$W/amm-want.ndjson" ;;
+        2 | 3) [ ! -e receipts.ndjson ] && [ ! -e state.ndjson ] && [ -e state.ndjson.journal ] ;;
+        4 | 5) cmp receipts.ndjson "$W/amm-want-receipts.ndjson" && [ ! -e state.ndjson ] ;;
+        6) [ "$status" -eq 65 ] && cmp state.ndjson "$W/amm-want.ndjson" ;;
         esac || fail "kill at rename $n: exit $status, $(ls -A)"
         amm_rerun "$n" receipts.ndjson
-        # Before the commit point the re-run does all the work; after it, it finishes the commit.
+        # Before the commit point the re-run does all the work, after removing what the killed
+        # run wrote once it had named it; after the commit point it finishes the commit.
         case $n in
         1) cmp again.ndjson "$W/amm-want-receipts.ndjson" && [[ $output != *"finished the commit"* ]] ;;
-        2 | 3 | 4) [ ! -s again.ndjson ] && [[ $output == *"finished the commit of a run that stopped part-way: $((5 - n)) of 3"* ]] ;;
-        5) [ ! -s again.ndjson ] && [[ $output != *"finished the commit"* ]] ;;
+        2) cmp again.ndjson "$W/amm-want-receipts.ndjson" &&
+            [[ $output == *"removed 2 temporary file(s) of a run that stopped before its commit"* ]] ;;
+        3 | 4 | 5) [ ! -s again.ndjson ] && [[ $output == *"finished the commit of a run that stopped part-way: $((6 - n)) of 3"* ]] ;;
+        6) [ ! -s again.ndjson ] && [[ $output != *"finished the commit"* ]] ;;
         esac || fail "re-run after a kill at rename $n: $output"
+        # From the intent on, nothing of the killed run is left behind.
+        if [ "$n" -ge 2 ]; then
+            run ls -A
+            refute_output --partial ".tmp."
+        fi
     done
 }
 
 # kill_each_rename WANT_OUT WANT_STATE CMD...: runs CMD -o out.ndjson --rejects rej.ndjson,
-# its state in st.ndjson, killed by strace on entering its Nth rename: N = 1 (the journal's, the
-# commit point) to 5 (past the last of output, rejects and state); then runs it again with
-# -o again.ndjson. Each time every record is out once, and the state is one run's.
+# its state in st.ndjson, killed by strace on entering its Nth rename: N = 1 (the intent's), 2
+# (the journal's, the commit point) to 6 (past the last of output, rejects and state); then
+# runs it again with -o again.ndjson. Each time every record is out once, the state is one
+# run's, and from the intent on no temporary file is left.
 kill_each_rename() {
-    local want_out=$1 want_state=$2 n rc
+    local want_out=$1 want_state=$2 n rc left
     shift 2
-    for n in 1 2 3 4 5; do
-        rm -f st.ndjson* out.ndjson rej.ndjson again.ndjson
+    for n in 1 2 3 4 5 6; do
+        rm -f st.ndjson* out.ndjson rej.ndjson again.ndjson .*.tmp.*
         rc=0
         ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
             strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
             -e inject=rename,renameat,renameat2:signal=KILL:when="$n" \
             "$@" -o out.ndjson --rejects rej.ndjson 2>err.txt || rc=$?
-        [ "$n" -eq 5 ] || [ "$rc" -eq 137 ] || fail "rename $n: not killed: $rc $(cat err.txt)"
+        [ "$n" -eq 6 ] || [ "$rc" -eq 137 ] || fail "rename $n: not killed: $rc $(cat err.txt)"
         "$@" -o again.ndjson --rejects rej2.ndjson 2>err.txt || true
         cat out.ndjson again.ndjson 2>/dev/null | cmp - "$want_out" ||
             fail "rename $n: records lost or doubled: $(cat err.txt)"
         cmp st.ndjson "$want_state" || fail "rename $n: the state is not one run's"
         [ ! -e st.ndjson.journal ] || fail "rename $n: the journal was left behind"
+        if [ "$n" -gt 1 ]; then
+            for left in .*.tmp.*; do
+                [ ! -e "$left" ] || fail "rename $n: '$left' was left behind"
+            done
+        fi
     done
 }
 
@@ -159,7 +174,7 @@ kill_each_rename() {
         -o want.ndjson "$FIX/readings.ndjson" || true
     # Killed on the receipts' rename, past the commit point.
     ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-        run -137 strace -f -qq -o /dev/null -e inject=rename,renameat,renameat2:signal=KILL:when=2 \
+        run -137 strace -f -qq -o /dev/null -e inject=rename,renameat,renameat2:signal=KILL:when=3 \
         "${sign[@]}"
     [ ! -e out.ndjson ] && [ -e st.ndjson.journal ]
     # The cron job runs the very same command: it finishes the commit and stops there, since

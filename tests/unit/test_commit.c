@@ -2,7 +2,9 @@
  * Unit tests for gc_commit: files committed as one land whole with no journal or temporary file
  * left; a run that stops before its journal changes nothing; a journal left by a run killed
  * part-way through its renames is finished by the next holder of the lock, from any working
- * directory, whichever renames were done; a file that is not a journal stops that holder.
+ * directory, whichever renames were done; an intent left by a run killed before its commit has
+ * its temporary files removed, with the state's own; a file that is not a journal stops the
+ * holder.
  * (The kills themselves, at each rename of a real program, are in tests/180-faults.bats.)
  */
 #include <stdarg.h>
@@ -174,6 +176,89 @@ static void test_commit_finished_by_next_lock(void **state)
     }
 }
 
+struct intent_arg {
+    const char *state;
+    const char *const *tmps;
+};
+
+/* Names the temporary files and dies as a kill would: no exit handlers. */
+static void child_intend_killed(const void *arg)
+{
+    const struct intent_arg *a = arg;
+
+    gc_commit_intend(a->state, a->tmps, 2);
+    _exit(0);
+}
+
+/* A run that named its outputs' temporary files and was killed before its commit. */
+static void test_commit_intent_cleared_by_next_lock(void **state)
+{
+    const char *dir = *state;
+    char tmp_out[GC_TEST_PATH_CAP], tmp_rej[GC_TEST_PATH_CAP], tmp_state[GC_TEST_PATH_CAP];
+    const char *tmps[] = {tmp_out, tmp_rej};
+    struct paths p;
+    int n_tmp;
+
+    paths_in(&p, dir);
+    commit_run(&p, "1", true);
+    gc_test_path_in(tmp_out, dir, ".out.ndjson.tmp.1.0");
+    gc_test_path_in(tmp_rej, dir, ".rej.ndjson.tmp.1.1");
+    gc_test_path_in(tmp_state, dir, ".state.ndjson.tmp.1.2"); /* the state's own: no intent */
+    gc_test_write_file(tmp_out, "out 2, half", 11);
+    gc_test_write_file(tmp_state, "state 2, ha", 11);
+    struct intent_arg a = {p.state, tmps};
+
+    gc_test_expect_exit(child_intend_killed, &a, 0, NULL, "a run killed while writing");
+    assert_true(exists(p.journal)); /* the rejects' temporary file was never made */
+    gc_test_expect_exit(child_lock_relative, dir, 0,
+                        "removed 1 temporary file(s) of a run that "
+                        "stopped before its commit",
+                        "the intent");
+    expect_content(p.out, "out 1\n");
+    expect_content(p.state, "state 1\n");
+    assert_false(exists(p.journal));
+    assert_int_equal(gc_test_count_entries(dir, &n_tmp), 4); /* out, rej, state, lock */
+    assert_int_equal(n_tmp, 0);
+}
+
+static void child_intend_then(const void *arg)
+{
+    const struct paths *p = arg;
+    struct gc_writer w;
+    struct gc_commit c;
+
+    gc_writer_open(&w, p->out);
+    gc_writer_write(&w, "out 2\n", 6);
+    gc_commit_intend(p->state, (const char *const *)&w.tmp_path, 1);
+    if (!exists(p->journal))
+        _exit(3);
+    if (strcmp(p->rej, "die") == 0)
+        gc_die(74, "stopping before the commit");
+    gc_commit_init(&c, p->state);
+    gc_commit_writer(&c, &w);
+    gc_commit_apply(&c);
+}
+
+/* The intent goes with the run: replaced by its commit, or removed as a stopped run exits. */
+static void test_commit_intent_goes_with_the_run(void **state)
+{
+    const char *dir = *state;
+    struct paths p;
+    int n_tmp;
+
+    paths_in(&p, dir);
+    gc_test_expect_exit(child_intend_then, &p, 0, NULL, "a run that commits");
+    expect_content(p.out, "out 2\n");
+    assert_false(exists(p.journal));
+    snprintf(p.rej, sizeof(p.rej), "die");
+    gc_test_write_file(p.out, "out 1\n", 6);
+    gc_test_expect_exit(child_intend_then, &p, 74, "stopping", "a run that stops");
+    expect_content(p.out, "out 1\n");
+    assert_false(exists(p.journal));
+    assert_int_equal(gc_test_count_entries(dir, &n_tmp), 1);
+    assert_int_equal(n_tmp, 0);
+}
+
 static void child_lock(const void *path)
 {
     gc_lock_state(path);
@@ -224,6 +309,8 @@ int main(void)
         GC_TEST_WITH_DIR(test_commit_lands_whole),
         GC_TEST_WITH_DIR(test_commit_stopped_before_journal),
         GC_TEST_WITH_DIR(test_commit_finished_by_next_lock),
+        GC_TEST_WITH_DIR(test_commit_intent_cleared_by_next_lock),
+        GC_TEST_WITH_DIR(test_commit_intent_goes_with_the_run),
         GC_TEST_WITH_DIR(test_commit_not_a_journal),
         GC_TEST_WITH_DIR(test_commit_straight_outputs),
     };
