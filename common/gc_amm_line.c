@@ -35,16 +35,10 @@ static const unsigned char string_byte[256] = {
     [0x80 ... 0xff] = 2,
 };
 
-/* Whether one of the eight bytes of W is a control character, '"', '\\' or past ASCII. */
+/* Whether one of the eight bytes of W ends a plain run or is past ASCII. */
 static bool word_stops(uint64_t w)
 {
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-
-    /* (x - ones * n) & ~x & highs is nonzero exactly when a byte of x is below n (n <= 0x80) */
-    return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
-            ((backslash - ones) & ~backslash) | w) &
-           highs;
+    return gc_json_word_stops(w) || (w & 0x8080808080808080ULL) != 0;
 }
 
 /*

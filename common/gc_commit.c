@@ -33,21 +33,16 @@ void gc_commit_init(struct gc_commit *c, const char *state)
  */
 static void add_absolute(struct gc_buf *b, const char *path)
 {
-    const char *slash = strrchr(path, '/');
     struct gc_buf dir = GC_BUF_INIT;
-    char *real;
+    const char *base = gc_path_dir(path, &dir);
+    char *real = realpath(dir.ptr, NULL);
 
-    if (slash == NULL)
-        gc_buf_adds(&dir, ".");
-    else
-        gc_buf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
-    real = realpath(dir.ptr, NULL);
     if (real == NULL)
         gc_die_errno(GC_EX_IOERR, "cannot resolve directory '%s'", dir.ptr);
     gc_buf_adds(b, real);
     if (strcmp(real, "/") != 0)
         gc_buf_addc(b, '/');
-    gc_buf_adds(b, slash != NULL ? slash + 1 : path);
+    gc_buf_adds(b, base);
     gc_buf_addc(b, '\0');
     free(real);
     gc_buf_release(&dir);
@@ -256,16 +251,12 @@ static void remove_intended(const char *state, const char *path, const struct gc
  */
 static size_t remove_stale_tmps(const char *state)
 {
-    const char *slash = strrchr(state, '/'), *base = slash != NULL ? slash + 1 : state;
     struct gc_buf dir = GC_BUF_INIT, own = GC_BUF_INIT, journal = GC_BUF_INIT, path = GC_BUF_INIT;
+    const char *base = gc_path_dir(state, &dir);
     struct dirent *e;
     size_t n = 0;
     DIR *d;
 
-    if (slash == NULL)
-        gc_buf_adds(&dir, ".");
-    else
-        gc_buf_add(&dir, state, slash == state ? 1 : (size_t)(slash - state));
     gc_buf_addf(&own, ".%s.tmp.", base);
     gc_buf_addf(&journal, ".%s.journal.tmp.", base);
     d = opendir(dir.ptr);

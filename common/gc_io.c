@@ -245,16 +245,24 @@ void gc_write_all(int fd, const char *name, const void *data, size_t len)
     }
 }
 
-void gc_fsync_dir_of(const char *path)
+const char *gc_path_dir(const char *path, struct gc_buf *dir)
 {
     const char *slash = strrchr(path, '/');
+
+    gc_buf_reset(dir);
+    if (slash == NULL)
+        gc_buf_adds(dir, ".");
+    else
+        gc_buf_add(dir, path, slash == path ? 1 : (size_t)(slash - path));
+    return slash != NULL ? slash + 1 : path;
+}
+
+void gc_fsync_dir_of(const char *path)
+{
     struct gc_buf dir = GC_BUF_INIT;
     int fd;
 
-    if (slash == NULL)
-        gc_buf_adds(&dir, ".");
-    else
-        gc_buf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+    gc_path_dir(path, &dir);
     fd = open(dir.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) != 0)
         gc_die_errno(GC_EX_IOERR, "cannot sync directory '%s'", dir.ptr);

@@ -131,6 +131,8 @@ void gc_atomic_write_private(const char *path, const void *data, size_t len);
  * exit 74 on error.
  */
 int gc_tmp_open(const char *path, char **tmp, mode_t mode);
+/* The directory holding PATH ("." when it names none) into DIR; returns PATH's last part. */
+const char *gc_path_dir(const char *path, struct gc_buf *dir);
 void gc_tmp_sync(int fd, const char *path);
 void gc_tmp_forget(const char *tmp);
 void gc_fsync_dir_of(const char *path);

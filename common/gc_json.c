@@ -65,18 +65,6 @@ static const bool needs_escape[256] = {
     ['\\'] = true,
 };
 
-/* True if one of the eight bytes of W is a control character, '"' or '\\'. */
-static bool word_needs_escape(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-
-    /* (x - ones * n) & ~x & highs is nonzero exactly when a byte of x is below n (n <= 0x80) */
-    return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
-            ((backslash - ones) & ~backslash)) &
-           highs;
-}
-
 void gc_jcs_append_string(struct gc_buf *out, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -94,7 +82,7 @@ void gc_jcs_append_string(struct gc_buf *out, const char *s, size_t len)
             uint64_t word;
 
             memcpy(&word, s + i, 8);
-            if (!word_needs_escape(word)) {
+            if (!gc_json_word_stops(word)) {
                 i += 8;
                 continue;
             }

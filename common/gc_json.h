@@ -17,6 +17,22 @@
 #include "gc_err.h"
 
 /*
+ * True if one of the eight bytes of W (eight bytes of a string, read at once) ends a plain run
+ * of a JSON string: a control character, '"' or '\\'. The readers and the RFC 8785 writer skip
+ * eight bytes at a time while it is false.
+ */
+static inline bool gc_json_word_stops(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+
+    /* (x - ones * n) & ~x & highs is nonzero exactly when a byte of x is below n (n <= 0x80) */
+    return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+            ((backslash - ones) & ~backslash)) &
+           highs;
+}
+
+/*
  * Parses one NDJSON line into an object. Refuses (reason "bad_json") a syntax
  * error, a NUL byte, duplicate keys, \u0000 in a string and anything that is
  * not an object; an integer too large for 64 bits is "bad_field", and so is a

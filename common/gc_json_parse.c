@@ -76,18 +76,6 @@ static void put_utf8(struct gc_buf *b, unsigned cp)
     gc_buf_add(b, u, n);
 }
 
-/* True if one of the eight bytes of W ends a plain run of a string: '"', '\\' or below 0x20. */
-static bool word_stops_string(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-
-    /* (x - ones * n) & ~x & highs is nonzero exactly when a byte of x is below n (n <= 0x80) */
-    return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
-            ((backslash - ones) & ~backslash)) &
-           highs;
-}
-
 /*
  * Reads the string at ps->p (after its opening quote) and leaves ps->p after
  * the closing one. OUT and LEN point into the line when there were no escapes,
@@ -102,7 +90,7 @@ static bool lex_string(struct parser *ps, const char **out, size_t *len)
         uint64_t word;
 
         memcpy(&word, e, 8);
-        if (word_stops_string(word))
+        if (gc_json_word_stops(word))
             break;
         e += 8;
     }
