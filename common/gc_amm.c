@@ -213,10 +213,7 @@ static unsigned fee_at(const struct gc_amm_market *m, int64_t ts)
 
 static bool ys_at(const struct gc_amm_market *m, int64_t ts, struct gc_ys *c)
 {
-    if (!gc_ys_at(m->k_ppm, m->hour > ts ? m->hour - ts : 0, m->anchor_micros, c))
-        return false;
-    c->memo = m->ys_memo;
-    return true;
+    return gc_ys_at(m->k_ppm, m->hour > ts ? m->hour - ts : 0, m->anchor_micros, m->ys_memo, c);
 }
 
 /* The pool's size for LP shares (sqrt(x y) for cp, the power mean for ys), rounded by UP. */

@@ -4,10 +4,15 @@
  * bends with time to delivery. The same inputs give the same bits on every
  * machine, which floating point does not promise.
  *
- * Error bounds (tested against 80-digit references):
- *   gc_log2_64x64: within 2^-60 absolute;
- *   gc_exp2_64x64: within 2^-56 relative;
- *   gc_pow_64x64:  within 2^-52 relative for results that fit.
+ * Each reduces its argument through tables made once, on first use, and ends
+ * with a short series, erring below 2^-75 before the result is rounded down.
+ * Error bounds (tested against 90-digit references):
+ *   gc_log2_64x64: within 2^-63 absolute: the exact value rounded down, or
+ *                  one unit off it where that lies within 2^-75 of a unit's edge;
+ *                  exact for powers of two;
+ *   gc_exp2_64x64: within 2^-63 relative (and one unit); exact for whole X;
+ *   gc_pow_64x64:  within 2^-56 relative for results that fit and exponents
+ *                  up to 64 in size.
  */
 #ifndef GC_FIXED_H
 #define GC_FIXED_H

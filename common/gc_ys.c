@@ -6,20 +6,76 @@
 #define HOUR_S 3600
 #define PPM    1000000
 
-bool gc_ys_at(int64_t k_ppm, int64_t t_s, int64_t anchor_micros, struct gc_ys *c)
+/* The exponent a and 1 / a of the curve T_S seconds before delivery. */
+static bool exponent(int64_t k_ppm, int64_t t_s, gc_u128 *a, gc_u128 *inv_a)
 {
     gc_u128 bend;
 
-    if (k_ppm < 0 || t_s < 0 || anchor_micros <= 0 || anchor_micros > GC_YS_MAX_ANCHOR)
-        return false;
     /* k x T as 64.64, rounded down so that a = 1 - kT rounds up */
     if (!gc_mul_div_floor((gc_u128)k_ppm * (gc_u128)t_s, GC_FIXED_ONE, (gc_u128)PPM * HOUR_S,
                           &bend) ||
         bend > GC_FIXED_ONE - GC_FIXED_ONE / 20)
         return false;
-    c->a = GC_FIXED_ONE - bend;
+    *a = GC_FIXED_ONE - bend;
+    return gc_mul_div_floor(GC_FIXED_ONE, GC_FIXED_ONE, *a, inv_a);
+}
+
+bool gc_ys_at(int64_t k_ppm, int64_t t_s, int64_t anchor_micros, struct gc_ys_memo *memo,
+              struct gc_ys *c)
+{
+    if (k_ppm < 0 || t_s < 0 || anchor_micros <= 0 || anchor_micros > GC_YS_MAX_ANCHOR)
+        return false;
     c->anchor_micros = anchor_micros;
-    c->memo = NULL;
+    c->memo = memo;
+    if (memo != NULL && memo->have_at && memo->at_k_ppm == k_ppm && memo->at_t_s == t_s) {
+        c->a = memo->at_a;
+        c->inv_a = memo->at_inv_a;
+        return true;
+    }
+    if (!exponent(k_ppm, t_s, &c->a, &c->inv_a))
+        return false;
+    if (memo != NULL) {
+        memo->have_at = true;
+        memo->at_k_ppm = k_ppm;
+        memo->at_t_s = t_s;
+        memo->at_a = c->a;
+        memo->at_inv_a = c->inv_a;
+    }
+    return true;
+}
+
+/* The memo's entry for a nonzero 64.64 V, made (with its logarithm) when there is none. */
+static bool entry(struct gc_ys_memo *memo, gc_u128 v, size_t *at)
+{
+    size_t i;
+
+    for (i = 0; i < GC_YS_MEMO_ENTRIES; i++)
+        if (memo->e[i].v == v) {
+            *at = i;
+            return true;
+        }
+    i = memo->next; /* a new value takes the oldest entry */
+    memo->next = (memo->next + 1) % GC_YS_MEMO_ENTRIES;
+    memo->e[i].y = 0;
+    if (!gc_log2_64x64(v, &memo->e[i].log2)) {
+        memo->e[i].v = 0;
+        return false;
+    }
+    memo->e[i].v = v;
+    *at = i;
+    return true;
+}
+
+/* log2 V for a nonzero 64.64 V, through C's memo when it has one. */
+static bool log2_of(const struct gc_ys *c, gc_u128 v, __int128 *out)
+{
+    size_t i;
+
+    if (c->memo == NULL)
+        return gc_log2_64x64(v, out);
+    if (!entry(c->memo, v, &i))
+        return false;
+    *out = c->memo->e[i].log2;
     return true;
 }
 
@@ -31,19 +87,8 @@ static bool power(const struct gc_ys *c, gc_u128 v, gc_u128 y, gc_u128 *out)
 
     if (memo == NULL)
         return gc_pow_64x64(v, (__int128)y, out);
-    for (i = 0; i < GC_YS_MEMO_ENTRIES; i++)
-        if (memo->e[i].v == v)
-            break;
-    if (i == GC_YS_MEMO_ENTRIES) { /* a new value takes the oldest entry */
-        i = memo->next;
-        memo->next = (memo->next + 1) % GC_YS_MEMO_ENTRIES;
-        memo->e[i].y = 0;
-        if (!gc_log2_64x64(v, &memo->e[i].log2)) {
-            memo->e[i].v = 0;
-            return false;
-        }
-        memo->e[i].v = v;
-    }
+    if (!entry(memo, v, &i))
+        return false;
     if (memo->e[i].y != y) {
         memo->e[i].y = 0;
         if (!gc_pow_log2_64x64(memo->e[i].log2, (__int128)y, &memo->e[i].pow))
@@ -71,15 +116,26 @@ static bool pow_a(const struct gc_ys *c, gc_u128 v, gc_u128 *out)
 /* V^(1/a) for a 64.64 V. */
 static bool root_a(const struct gc_ys *c, gc_u128 v, gc_u128 *out)
 {
-    gc_u128 inv;
-
     if (v == 0 || c->a == GC_FIXED_ONE) {
         *out = v;
         return true;
     }
-    if (!gc_mul_div_floor(GC_FIXED_ONE, GC_FIXED_ONE, c->a, &inv))
-        return false;
-    return power(c, v, inv, out);
+    return power(c, v, c->inv_a, out);
+}
+
+/*
+ * floor(N x 2^64 / 3600): a long division by the constant in 32-bit digits
+ * below the point, each a 64-bit division the compiler turns into a product.
+ */
+static gc_u128 per_hour_x64(gc_u128 n)
+{
+    gc_u128 whole = n >> 64 ? n / HOUR_S : (uint64_t)n / HOUR_S;
+    uint64_t rem = (uint64_t)(n - whole * HOUR_S), hi, lo;
+
+    hi = (rem << 32) / HOUR_S;
+    rem = (rem << 32) % HOUR_S;
+    lo = (rem << 32) / HOUR_S;
+    return whole << 64 | (gc_u128)hi << 32 | lo;
 }
 
 /* The 64.64 value in micros of X GPU-seconds at the anchor. */
@@ -87,8 +143,9 @@ static bool value_of(const struct gc_ys *c, gc_u128 x_gpu_s, gc_u128 *v)
 {
     if (x_gpu_s > GC_YS_MAX_AMOUNT)
         return false;
-    return gc_mul_div_floor(x_gpu_s * (gc_u128)c->anchor_micros, GC_FIXED_ONE, HOUR_S, v) &&
-           *v >> 64 <= GC_YS_MAX_AMOUNT;
+    /* below 2^102, so the whole part of the value fits */
+    *v = per_hour_x64(x_gpu_s * (gc_u128)c->anchor_micros);
+    return *v >> 64 <= GC_YS_MAX_AMOUNT;
 }
 
 bool gc_ys_invariant(const struct gc_ys *c, gc_u128 x_gpu_s, gc_u128 y_micros, gc_u128 *k)
@@ -167,19 +224,25 @@ bool gc_ys_min_inventory(const struct gc_ys *c, gc_u128 y_micros, gc_u128 k, gc_
 
 bool gc_ys_price_x64(const struct gc_ys *c, gc_u128 x_gpu_s, gc_u128 y_micros, gc_u128 *price)
 {
-    gc_u128 xv, ratio, premium;
+    gc_u128 xv, premium;
+    __int128 lx, ly;
 
-    /* ratio = y / x' in 64.64; xv already carries the 2^64 of x' */
     if (x_gpu_s == 0 || y_micros == 0 || y_micros > GC_YS_MAX_AMOUNT ||
-        !value_of(c, x_gpu_s, &xv) || xv == 0 ||
-        !gc_mul_div_floor(y_micros << 64, GC_FIXED_ONE, xv, &ratio))
+        !value_of(c, x_gpu_s, &xv) || xv == 0)
         return false;
-    if (c->a == GC_FIXED_ONE)
+    if (c->a == GC_FIXED_ONE) {
         premium = GC_FIXED_ONE;
-    else if (!gc_pow_64x64(ratio, (__int128)(GC_FIXED_ONE - c->a), &premium))
-        return false;
+    } else {
+        /* (y / x')^(1 - a) = 2^((1 - a)(log2 y - log2 x')), x' already in 64.64 */
+        if (!log2_of(c, y_micros << 64, &ly) || !log2_of(c, xv, &lx) ||
+            !gc_pow_log2_64x64(ly - lx, (__int128)(GC_FIXED_ONE - c->a), &premium))
+            return false;
+    }
     /* anchor x premium, in 64.64 */
-    return gc_mul_div_floor((gc_u128)c->anchor_micros, premium, 1, price);
+    if (premium > GC_U128_MAX / (gc_u128)c->anchor_micros)
+        return false;
+    *price = (gc_u128)c->anchor_micros * premium;
+    return true;
 }
 
 bool gc_ys_size(const struct gc_ys *c, gc_u128 x_gpu_s, gc_u128 y_micros, bool up, gc_u128 *size)

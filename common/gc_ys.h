@@ -41,20 +41,27 @@ struct gc_ys_memo {
         gc_u128 y, pow; /* POW = V^Y, Y = 0 when none is kept yet */
     } e[GC_YS_MEMO_ENTRIES];
     unsigned next; /* the entry to replace next */
+    /* the curve gc_ys_at made last, for the same arguments again (a trade asks several times) */
+    bool have_at;
+    int64_t at_k_ppm, at_t_s;
+    gc_u128 at_a, at_inv_a;
 };
 
 struct gc_ys {
     gc_u128 a;               /* the exponent in 64.64, in [1/20, 1] */
+    gc_u128 inv_a;           /* 1 / a in 64.64, rounded down */
     int64_t anchor_micros;   /* price of one GPU-hour at delivery */
-    struct gc_ys_memo *memo; /* the caller's memo of powers, or NULL (as gc_ys_at leaves it) */
+    struct gc_ys_memo *memo; /* the caller's memo of powers, or NULL */
 };
 
 /*
  * The curve T_S seconds before delivery with curvature K_PPM (millionths per
  * hour): a = 1 - k_ppm x T_s / (10^6 x 3600), rounded up. False when a
- * would fall below 1/20.
+ * would fall below 1/20. MEMO (or NULL) is the market's: it keeps the curve's
+ * powers between calls, and the curve itself while the arguments stay.
  */
-bool gc_ys_at(int64_t k_ppm, int64_t t_s, int64_t anchor_micros, struct gc_ys *c);
+bool gc_ys_at(int64_t k_ppm, int64_t t_s, int64_t anchor_micros, struct gc_ys_memo *memo,
+              struct gc_ys *c);
 
 /* K = x'^a + y^a in 64.64, x' = X_GPU_S x anchor / 3600 micros. */
 bool gc_ys_invariant(const struct gc_ys *c, gc_u128 x_gpu_s, gc_u128 y_micros, gc_u128 *k);
@@ -66,7 +73,8 @@ bool gc_ys_min_inventory(const struct gc_ys *c, gc_u128 y_micros, gc_u128 k, gc_
 
 /*
  * The marginal price in micros per GPU-hour as 64.64:
- * anchor x (y / x')^(1 - a). False when either reserve is empty.
+ * anchor x (y / x')^(1 - a), as anchor x 2^((1 - a)(log2 y - log2 x')) from
+ * the logarithms the invariant takes too. False when either reserve is empty.
  */
 bool gc_ys_price_x64(const struct gc_ys *c, gc_u128 x_gpu_s, gc_u128 y_micros, gc_u128 *price);
 

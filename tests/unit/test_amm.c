@@ -389,11 +389,11 @@ static void test_ys_curve(void **state)
 
     (void)state;
     /* a = 1 - k T: 10 000 ppm per hour, 24 hours out = 0.76 */
-    assert_true(gc_ys_at(10000, 24 * HOUR, 2000000, &c));
+    assert_true(gc_ys_at(10000, 24 * HOUR, 2000000, NULL, &c));
     assert_true(c.a >= u("14019525496019259229") && c.a <= u("14019525496019259230"));
-    assert_false(gc_ys_at(10000, 96 * HOUR, 2000000, &c0)); /* a would be 0.04 */
+    assert_false(gc_ys_at(10000, 96 * HOUR, 2000000, NULL, &c0)); /* a would be 0.04 */
     /* at delivery the curve is a constant sum and the price is the anchor, whatever the reserves */
-    assert_true(gc_ys_at(10000, 0, 2000000, &c0));
+    assert_true(gc_ys_at(10000, 0, 2000000, NULL, &c0));
     assert_true(gc_ys_price_x64(&c0, 3600, 9000000, &p));
     expect_u(p >> 64, 2000000, "price at delivery");
     /* with cash worth exactly the inventory at the anchor, the price is the anchor at any T */
@@ -405,7 +405,7 @@ static void test_ys_curve(void **state)
         struct gc_ys c6;
 
         assert_true(gc_ys_price_x64(&c, 3600, 8000000, &far));
-        assert_true(gc_ys_at(10000, 6 * HOUR, 2000000, &c6));
+        assert_true(gc_ys_at(10000, 6 * HOUR, 2000000, NULL, &c6));
         assert_true(gc_ys_price_x64(&c6, 3600, 8000000, &near));
         assert_true(far > near && (near >> 64) > 2000000);
     }
@@ -440,7 +440,7 @@ static void test_ys_curve(void **state)
             assert_true(gc_ys_price_x64(&c, 3600, 8000000, &k2));
             expect_u(km, k2, "memo price");
             /* the same values at another exponent: the logarithms kept, the powers not */
-            assert_true(gc_ys_at(10000, (6 + round) * HOUR, 2000000, &c0));
+            assert_true(gc_ys_at(10000, (6 + round) * HOUR, 2000000, NULL, &c0));
             assert_true(gc_ys_invariant(&c0, 36000, 20000000, &k2));
             c0.memo = &memo;
             assert_true(gc_ys_invariant(&c0, 36000, 20000000, &km));
@@ -531,7 +531,7 @@ static void tally(struct flows *fl, json_t *receipts, const struct gc_amm_market
                 fl->cash_sell += c, fl->gpu_sold += g;
             /* the invariant at the trade's time, before (undo the fill) and after */
             if (m->curve == GC_AMM_YS) {
-                assert_true(gc_ys_at(m->k_ppm, m->hour - ts, m->anchor_micros, &ys));
+                assert_true(gc_ys_at(m->k_ppm, m->hour - ts, m->anchor_micros, NULL, &ys));
                 assert_true(gc_ys_invariant(&ys, x, y, &k_after));
                 assert_true(
                     gc_ys_invariant(&ys, buy ? x + g : x - g, buy ? y - c : y + c, &k_before));
