@@ -159,6 +159,26 @@ bool gc_matcher_add_sums(struct gc_matcher *m, const struct gc_device *d, int64_
     return true;
 }
 
+/* Attestation hashes in byte order: how inputs are written, and how repeats show. */
+static int hash_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, GC_SHA256_LEN);
+}
+
+/* Whether N hashes hold one twice: sorted, a repeat sits beside itself. */
+static bool repeats_hash(const uint8_t (*hashes)[GC_SHA256_LEN], size_t n)
+{
+    uint8_t(*sorted)[GC_SHA256_LEN] = gc_xcalloc(n, sizeof(*sorted));
+    bool twice = false;
+
+    memcpy(sorted, hashes, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), hash_cmp);
+    for (size_t i = 1; !twice && i < n; i++)
+        twice = memcmp(sorted[i - 1], sorted[i], GC_SHA256_LEN) == 0;
+    free(sorted);
+    return twice;
+}
+
 bool gc_matcher_add_partial(struct gc_matcher *m, const json_t *rec, gc_device_find_fn find,
                             const void *find_ctx, struct gc_fail *f)
 {
@@ -196,6 +216,8 @@ bool gc_matcher_add_partial(struct gc_matcher *m, const json_t *rec, gc_device_f
     }
     if (!ok)
         gc_fail(f, "bad_field", "field 'inputs' must hold 64-digit lowercase hex hashes");
+    else if (repeats_hash(hashes, n))
+        ok = gc_fail(f, "duplicate", "field 'inputs' names an attestation of '%s' twice", device);
     else
         ok = gc_matcher_add_sums(m, d, hour, &sums, (const uint8_t(*)[GC_SHA256_LEN])hashes, n, f);
     free(hashes);
@@ -280,11 +302,6 @@ static void add_part(struct gc_buf *b, const char *id, int64_t wh)
     gc_buf_adds(b, "{\"device\":");
     gc_jcs_append_string(b, id, strlen(id));
     gc_buf_addf(b, ",\"wh\":%lld}", (long long)wh);
-}
-
-static int hash_cmp(const void *a, const void *b)
-{
-    return memcmp(a, b, GC_SHA256_LEN);
 }
 
 /* The head of a record shared by allocations and certificates, in canonical key order up to "hour".

@@ -194,6 +194,16 @@ pick() {
     run gc-pool merge --registry "$W/registry.ndjson" --rejects rej.ndjson -o o.ndjson all.ndjson all.ndjson
     assert_failure 65
     assert_equal "$(jq -r .reason rej.ndjson | sort -u)" duplicate
+    # so would one partial naming an attestation twice: refused, and the rest merges
+    jq -c 'if .type == "partial" and (.inputs | length) > 1 then .inputs[1] = .inputs[0] else . end' \
+        all.ndjson >twice.ndjson
+    n=$(jq -c 'select(.type == "partial" and (.inputs | length) > 1)' all.ndjson | wc -l)
+    [ "$n" -gt 0 ]
+    run gc-pool merge --registry "$W/registry.ndjson" --rejects rej.ndjson -o o.ndjson twice.ndjson
+    assert_failure 65
+    assert_equal "$(jq -r .reason rej.ndjson | sort -u)" duplicate
+    assert_equal "$(wc -l <rej.ndjson)" "$n"
+    grep -q "names an attestation of '.*' twice" rej.ndjson
 }
 
 @test "report: hourly against volumetric CFE per zone and day, computed by hand" {
