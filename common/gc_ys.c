@@ -124,10 +124,11 @@ static bool root_a(const struct gc_ys *c, gc_u128 v, gc_u128 *out)
 }
 
 /*
- * floor(N x 2^64 / 3600): a long division by the constant in 32-bit digits
- * below the point, each a 64-bit division the compiler turns into a product.
+ * N / 3600 as its whole part and 64 bits of fraction, rounded down: a long
+ * division by the constant in 32-bit digits below the point, each a 64-bit
+ * division the compiler turns into a product.
  */
-static gc_u128 per_hour_x64(gc_u128 n)
+static gc_u128 per_hour(gc_u128 n, uint64_t *frac)
 {
     gc_u128 whole = n >> 64 ? n / HOUR_S : (uint64_t)n / HOUR_S;
     uint64_t rem = (uint64_t)(n - whole * HOUR_S), hi, lo;
@@ -135,17 +136,23 @@ static gc_u128 per_hour_x64(gc_u128 n)
     hi = (rem << 32) / HOUR_S;
     rem = (rem << 32) % HOUR_S;
     lo = (rem << 32) / HOUR_S;
-    return whole << 64 | (gc_u128)hi << 32 | lo;
+    *frac = hi << 32 | lo;
+    return whole;
 }
 
 /* The 64.64 value in micros of X GPU-seconds at the anchor. */
 static bool value_of(const struct gc_ys *c, gc_u128 x_gpu_s, gc_u128 *v)
 {
+    gc_u128 whole;
+    uint64_t frac;
+
     if (x_gpu_s > GC_YS_MAX_AMOUNT)
         return false;
-    /* below 2^102, so the whole part of the value fits */
-    *v = per_hour_x64(x_gpu_s * (gc_u128)c->anchor_micros);
-    return *v >> 64 <= GC_YS_MAX_AMOUNT;
+    whole = per_hour(x_gpu_s * (gc_u128)c->anchor_micros, &frac); /* below 2^102 / 3600 */
+    if (whole > GC_YS_MAX_AMOUNT)
+        return false;
+    *v = whole << 64 | frac;
+    return true;
 }
 
 bool gc_ys_invariant(const struct gc_ys *c, gc_u128 x_gpu_s, gc_u128 y_micros, gc_u128 *k)

@@ -460,6 +460,39 @@ static uint64_t rng_next(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+/*
+ * The value of the inventory, x anchor / 3600 in 64.64 rounded down, against a
+ * 256-bit division, read off K at delivery (a = 1: K = x' + y); and values past
+ * 2^62 refused, however large the whole part of the quotient.
+ */
+static void test_ys_value(void **state)
+{
+    uint64_t seed = 3;
+    struct gc_ys c;
+    gc_u128 k, want;
+
+    (void)state;
+    for (int i = 0; i < 20000; i++) {
+        int64_t anchor = 1 + (int64_t)(rng_next(&seed) >> (24 + rng_next(&seed) % 40));
+        gc_u128 x = (gc_u128)rng_next(&seed) >> (rng_next(&seed) % 64);
+
+        assert_true(gc_ys_at(10000, 0, anchor, NULL, &c));
+        /* false when the quotient passes 2^128 */
+        if (!gc_mul_div_floor(x * (gc_u128)anchor, (gc_u128)1 << 64, HOUR, &want) ||
+            want >> 64 > GC_YS_MAX_AMOUNT || x > GC_YS_MAX_AMOUNT) {
+            assert_false(gc_ys_invariant(&c, x, 1, &k));
+            continue;
+        }
+        assert_true(gc_ys_invariant(&c, x, 1, &k));
+        expect_u(k - ((gc_u128)1 << 64), want, "the inventory's value");
+    }
+    assert_true(gc_ys_at(10000, 0, GC_YS_MAX_ANCHOR, NULL, &c));
+    assert_false(gc_ys_invariant(&c, GC_YS_MAX_AMOUNT, 1, &k)); /* a quotient of 2^90 */
+    assert_true(gc_ys_at(10000, 0, HOUR, NULL, &c));
+    assert_true(gc_ys_invariant(&c, GC_YS_MAX_AMOUNT, 0, &k)); /* 2^62 exactly: the limit */
+    expect_u(k, GC_YS_MAX_AMOUNT << 64, "the largest value");
+}
+
 static int64_t rnd(uint64_t *s, int64_t lo, int64_t hi)
 {
     return lo + (int64_t)(rng_next(s) % (uint64_t)(hi - lo + 1));
@@ -693,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_uniswap_vectors_through_market),
         cmocka_unit_test(test_sliding_window_vector),
         cmocka_unit_test(test_ys_curve),
+        cmocka_unit_test(test_ys_value),
         cmocka_unit_test(test_random_streams_cp),
         cmocka_unit_test(test_random_streams_ys),
     };
