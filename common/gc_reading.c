@@ -109,6 +109,211 @@ bool gc_reading_parse(const json_t *rec, enum gc_reading_kind kind, struct gc_re
     return true;
 }
 
+/*
+ * --- readings straight from their line ---
+ *
+ * gc-attest sign reads most of its lines here: a JSON tree costs a dozen
+ * allocations per line, and several times more where threads share the
+ * allocator (-j N). Only lines that mean exactly what the general path reads
+ * in them are taken; the rest go there, valid or not. The shape is the one
+ * gc_amm_line reads for swaps: plain strings and integers.
+ */
+
+/* A member's value on the line: a string's bytes (without its quotes), or an integer. */
+struct line_value {
+    bool present, str;
+    const char *s;
+    size_t len;
+    int64_t num;
+};
+
+/* JSON's whitespace, as gc_json_parse_object skips it. */
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/*
+ * The closing quote of the string whose bytes start at P, or NULL unless each
+ * byte before it is printable ASCII other than '\\': then those bytes are the
+ * string's value, as the general path decodes it.
+ */
+static const char *plain_string(const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        unsigned char c = (unsigned char)*p;
+
+        if (c == '"')
+            return p;
+        if (c < 0x20 || c > 0x7e || c == '\\')
+            return NULL;
+    }
+    return NULL;
+}
+
+/*
+ * The end of the integer at P, its value in *V, or NULL unless it is from 0
+ * to 2^63 - 1 without a leading zero, fraction or exponent: then the general
+ * path reads the same integer in it.
+ */
+static const char *plain_integer(const char *p, const char *end, int64_t *v)
+{
+    const char *s = p;
+    uint64_t n = 0;
+
+    while (p < end && *p >= '0' && *p <= '9') {
+        n = n * 10 + (uint64_t)(*p - '0');
+        if (++p - s > 18 && (p - s > 19 || n > (uint64_t)INT64_MAX))
+            return NULL; /* 19 digits reach 2^63 at most from below 10^19: no wrap */
+    }
+    if (p == s || (*s == '0' && p - s > 1))
+        return NULL;
+    if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+        return NULL;
+    *v = (int64_t)n;
+    return p;
+}
+
+/* The field of a reading named KEY[0..LEN), or -1 (seq, prev and sig are an attestation's). */
+static int reading_field(const char *key, size_t len)
+{
+    for (int i = 0; i < F_SEQ; i++)
+        if (strncmp(field_names[i], key, len) == 0 && field_names[i][len] == '\0')
+            return i;
+    return -1;
+}
+
+/*
+ * The members of the object on LINE into V by field; false unless every one
+ * is a reading's field, given once, with a plain string or integer value.
+ */
+static bool read_members(const char *line, size_t len, struct line_value v[F_COUNT])
+{
+    const char *p, *end = line + len, *q;
+    int i;
+
+    memset(v, 0, F_COUNT * sizeof(*v));
+    p = skip_ws(line, end);
+    if (p == end || *p != '{')
+        return false;
+    p = skip_ws(p + 1, end);
+    for (;;) {
+        if (p == end || *p != '"' || (q = plain_string(p + 1, end)) == NULL)
+            return false;
+        i = reading_field(p + 1, (size_t)(q - p - 1));
+        if (i < 0 || v[i].present)
+            return false; /* a member gc_reading does not know, or one twice */
+        p = skip_ws(q + 1, end);
+        if (p == end || *p != ':')
+            return false;
+        p = skip_ws(p + 1, end);
+        if (p < end && *p == '"') {
+            if ((q = plain_string(p + 1, end)) == NULL)
+                return false;
+            v[i].str = true;
+            v[i].s = p + 1;
+            v[i].len = (size_t)(q - p - 1);
+            p = q + 1;
+        } else if ((p = plain_integer(p, end, &v[i].num)) == NULL) {
+            return false;
+        }
+        v[i].present = true;
+        p = skip_ws(p, end);
+        if (p < end && *p == ',') {
+            p = skip_ws(p + 1, end);
+            continue;
+        }
+        if (p < end && *p == '}')
+            break;
+        return false;
+    }
+    return skip_ws(p + 1, end) == end;
+}
+
+/* V is the string WANT. */
+static bool line_is(const struct line_value *v, const char *want)
+{
+    return v->present && v->str && v->len == strlen(want) && memcmp(v->s, want, v->len) == 0;
+}
+
+/* V is an integer from MIN to MAX, put in *OUT. */
+static bool line_int(const struct line_value *v, int64_t min, int64_t max, int64_t *out)
+{
+    if (!v->present || v->str || v->num < min || v->num > max)
+        return false;
+    *out = v->num;
+    return true;
+}
+
+/* V is a string that fits OUT (SIZE bytes with its NUL), copied there. */
+static bool line_str(const struct line_value *v, char *out, size_t size)
+{
+    if (!v->present || !v->str || v->len >= size)
+        return false;
+    memcpy(out, v->s, v->len);
+    out[v->len] = '\0';
+    return true;
+}
+
+/*
+ * The amounts as gc_reading_parse takes them: energy_wh or else both
+ * charge_wh and discharge_wh, gpu_s, busy_s up to gpu_s.
+ */
+static bool line_amounts(const struct line_value *v, struct gc_reading *r)
+{
+    r->has_energy = v[F_ENERGY].present;
+    if (r->has_energy) {
+        if (v[F_CHARGE].present || v[F_DISCHARGE].present ||
+            !line_int(&v[F_ENERGY], 0, INT64_MAX, &r->energy_wh))
+            return false;
+    } else if (!line_int(&v[F_CHARGE], 0, INT64_MAX, &r->charge_wh) ||
+               !line_int(&v[F_DISCHARGE], 0, INT64_MAX, &r->discharge_wh)) {
+        return false;
+    }
+    r->has_gpu_s = v[F_GPU_S].present;
+    if (r->has_gpu_s && !line_int(&v[F_GPU_S], 0, INT64_MAX, &r->gpu_s))
+        return false;
+    r->has_busy_s = v[F_BUSY_S].present;
+    return !r->has_busy_s || (r->has_gpu_s && line_int(&v[F_BUSY_S], 0, r->gpu_s, &r->busy_s));
+}
+
+bool gc_reading_read_line(const char *line, size_t len, struct gc_reading *r,
+                          struct gc_reading_text *text)
+{
+    struct line_value v[F_COUNT];
+    int64_t version;
+
+    memset(r, 0, sizeof(*r));
+    if (!read_members(line, len, v))
+        return false;
+    if (!line_is(&v[F_TYPE], "reading") || !line_int(&v[F_V], 1, 1, &version) ||
+        !line_str(&v[F_DEVICE], text->device, sizeof(text->device)) ||
+        !gc_id_valid(text->device, v[F_DEVICE].len) ||
+        !line_str(&v[F_TS], text->ts, sizeof(text->ts)) ||
+        gc_time_parse(text->ts, v[F_TS].len, &r->ts) != NULL ||
+        !line_int(&v[F_PERIOD], 0, INT64_MAX, &r->period_s) || !line_amounts(v, r))
+        return false;
+    r->device = text->device;
+    r->ts_text = text->ts;
+    if (v[F_ZONE].present) {
+        if (!line_str(&v[F_ZONE], text->zone, sizeof(text->zone)) ||
+            !gc_id_valid(text->zone, v[F_ZONE].len))
+            return false;
+        r->zone = text->zone;
+    }
+    if (v[F_GEOHASH].present) {
+        if (!line_str(&v[F_GEOHASH], text->geohash, sizeof(text->geohash)) ||
+            !gc_geohash_valid(text->geohash))
+            return false;
+        r->geohash = text->geohash;
+    }
+    /* Every member was a reading's field, judged: nothing else to serialize. */
+    r->plain = true;
+    return true;
+}
+
 bool gc_reading_check_period(const struct gc_reading *r, struct gc_fail *f)
 {
     int64_t into_hour;

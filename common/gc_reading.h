@@ -7,6 +7,7 @@
 #define GC_READING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -15,9 +16,10 @@
 #include "gc_crypto.h"
 #include "gc_device.h"
 #include "gc_err.h"
+#include "gc_time.h"
 
 struct gc_reading {
-    const char *device;  /* borrowed from the record */
+    const char *device;  /* borrowed from the record (or a struct gc_reading_text) */
     int64_t ts;          /* period start, seconds since the epoch */
     const char *ts_text; /* the ts as written (borrowed): its 20 bytes, "YYYY-MM-DDTHH:MM:SSZ" */
     int64_t period_s;
@@ -52,6 +54,31 @@ enum gc_reading_kind {
  */
 bool gc_reading_parse(const json_t *rec, enum gc_reading_kind kind, struct gc_reading *r,
                       struct gc_fail *f);
+
+/*
+ * Where gc_reading_read_line keeps the strings of a reading: NUL-terminated
+ * copies, which the line's own bytes are not.
+ */
+struct gc_reading_text {
+    char device[65];
+    char zone[65];
+    char geohash[GC_GEOHASH_MAX + 1];
+    char ts[GC_TIME_LEN + 1];
+};
+
+/*
+ * Reads the NDJSON line LINE[0..LEN) (whole, not cut at --max-line-bytes)
+ * straight into R, without a JSON tree, when it is a reading of the plainest
+ * shape: one object of reading members only, each once, strings of printable
+ * ASCII without escapes, integers from 0 to 2^63 - 1 in their shortest form,
+ * every value one gc_reading_parse accepts. R is then what gc_reading_parse
+ * gives for the line, plain, its strings borrowed from TEXT. False for
+ * anything else, valid or not, R then undefined: the caller parses the line
+ * as JSON and gc_reading_parse judges it, so every refusal, with its reason
+ * and detail, comes from there.
+ */
+bool gc_reading_read_line(const char *line, size_t len, struct gc_reading *r,
+                          struct gc_reading_text *text);
 
 /* "crosses_hour": period_s outside 1..3600 or [ts, ts + period_s) not inside one UTC hour. */
 bool gc_reading_check_period(const struct gc_reading *r, struct gc_fail *f);
@@ -93,8 +120,8 @@ void gc_attestation_seal(json_t *rec, int64_t seq, const uint8_t prev[GC_SHA256_
  * (a GC_READING): the canonical attestation at SEQ after PREV, without its
  * sig, to MSG (reset first), where the sig goes to *SIG_AT, its record hash
  * to HASH. When R is plain the bytes are written from R and REC is left as it
- * is; otherwise type, seq and prev are set in REC first. The same bytes either
- * way.
+ * is (it may be NULL: a reading read by gc_reading_read_line); otherwise type,
+ * seq and prev are set in REC first. The same bytes either way.
  */
 void gc_attestation_prepare(json_t *rec, const struct gc_reading *r, int64_t seq,
                             const uint8_t prev[GC_SHA256_LEN], struct gc_buf *msg, size_t *sig_at,
