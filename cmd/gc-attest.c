@@ -207,14 +207,24 @@ static const struct gc_key *signer_key(struct gc_signer *s, const char *device)
 
 /* One reading on its way: signed on any thread, written in order. */
 struct sign_slot {
-    struct gc_reading reading; /* strings borrowed from the record */
-    bool parsed;               /* else FAIL says why */
+    struct gc_reading reading;   /* strings borrowed from the record, or from TEXT */
+    struct gc_reading_text text; /* when read straight from the line */
+    bool parsed;                 /* else FAIL says why */
     struct gc_fail fail;
     const struct gc_key *key;
     struct gc_buf msg; /* the canonical attestation without its sig */
     size_t sig_at;
     struct gc_buf out;
 };
+
+/* On any thread: a plain reading straight from its line, or false to parse it as JSON. */
+static bool sign_prepare_line(void *ctx, const struct gc_line *line, void *slot)
+{
+    struct sign_slot *ss = slot;
+
+    ss->parsed = gc_reading_read_line(line->bytes, line->len, &ss->reading, &ss->text);
+    return ss->parsed;
+}
 
 /* On any thread: the reading's form. Sign what the meter said; judging it is gc-verify's job. */
 static void sign_prepare(void *ctx, const json_t *rec, void *slot)
@@ -235,8 +245,8 @@ static bool sign_commit(void *ctx, struct gc_filter *flt, json_t *rec, const str
     uint8_t prev[GC_SHA256_LEN], hash[GC_SHA256_LEN];
     int64_t seq;
 
-    if (rec == NULL)
-        return false;
+    if (rec == NULL && f->reason != NULL)
+        return false; /* not a JSON object (REC is NULL too for a line read straight) */
     if (!ss->parsed) {
         *f = ss->fail;
         return false;
@@ -279,6 +289,7 @@ static int gc_attest_sign(const struct gc_attest_opts *o)
 {
     static const struct gc_steps steps = {
         .slot_size = sizeof(struct sign_slot),
+        .prepare_line = sign_prepare_line,
         .prepare = sign_prepare,
         .commit = sign_commit,
         .seal = sign_seal,

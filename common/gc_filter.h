@@ -95,15 +95,20 @@ void gc_filter_feed(struct gc_filter *flt, const char *source, const struct gc_l
  * Lines are read in batches. PREPARE runs on the threads for every record of
  * a batch, at once and in any order: it may read shared tables but must
  * write nothing but SLOT (SLOT_SIZE bytes per line, zeroed once and reused;
- * RELEASE frees what a slot holds at the end). COMMIT then gets each line in
- * input order, as a gc_record_fn does, with REC NULL and F filled when the
- * line is not a JSON object. With SEAL set, the records COMMIT accepted get
+ * RELEASE frees what a slot holds at the end). PREPARE_LINE, when set, runs
+ * there first, on each line not cut at --max-line-bytes: it may read the
+ * line straight into SLOT, without a JSON tree, and say so (true); else the
+ * line is parsed and goes to PREPARE. COMMIT then gets each line in input
+ * order, as a gc_record_fn does, with REC NULL and F filled when the line is
+ * not a JSON object, and REC NULL with F empty (its reason NULL) when
+ * PREPARE_LINE read it. With SEAL set, the records COMMIT accepted get
  * a third step on the threads (signing), and WRITE writes them in order
  * (SOURCE_END comes after, for a program without SEAL right after COMMIT).
  */
 struct gc_steps {
     size_t slot_size;
-    void (*prepare)(void *ctx, const json_t *rec, void *slot); /* may be NULL */
+    bool (*prepare_line)(void *ctx, const struct gc_line *line, void *slot); /* may be NULL */
+    void (*prepare)(void *ctx, const json_t *rec, void *slot);               /* may be NULL */
     bool (*commit)(void *ctx, struct gc_filter *flt, json_t *rec, const struct gc_line *line,
                    void *slot, struct gc_fail *f);
     void (*seal)(void *ctx, void *slot);                         /* may be NULL */
