@@ -337,13 +337,22 @@ static void step_line_run(struct step_pool *p, struct step_task *t, size_t i)
         p->s->prepare(p->ctx, l->rec, slot);
 }
 
+/* Takes one line of T and runs it; false when none was left. */
+static bool step_task_take(struct step_pool *p, struct step_task *t)
+{
+    size_t i = atomic_fetch_add(&t->next, 1);
+
+    if (i >= t->n)
+        return false;
+    step_line_run(p, t, i);
+    return true;
+}
+
 /* Takes lines of T until none is left. */
 static void step_task_help(struct step_pool *p, struct step_task *t)
 {
-    size_t i;
-
-    while ((i = atomic_fetch_add(&t->next, 1)) < t->n)
-        step_line_run(p, t, i);
+    while (step_task_take(p, t))
+        ;
 }
 
 static void *step_worker(void *arg)
@@ -392,15 +401,39 @@ static void step_submit(struct step_pool *p, struct step_batch *b, bool sealing)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Helps with B's task, then waits until the other threads are done with it. */
+/* A task other than T with a line left, or NULL; under the pool's lock. */
+static struct step_task *step_other_task(struct step_pool *p, const struct step_task *t)
+{
+    for (int i = 0; i < STEP_BATCHES; i++)
+        if (p->tasks[i] != NULL && p->tasks[i] != t &&
+            atomic_load(&p->tasks[i]->next) < p->tasks[i]->n)
+            return p->tasks[i];
+    return NULL;
+}
+
+/*
+ * Helps with B's task, then waits until the other threads are done with it,
+ * taking lines of other tasks meanwhile: a line being signed elsewhere takes
+ * as long as one here, and this thread would otherwise sit idle for it.
+ */
 static void step_wait(struct step_pool *p, struct step_batch *b)
 {
-    struct step_task *t = &b->task;
+    struct step_task *t = &b->task, *other;
 
     step_task_help(p, t); /* returns when every line is taken */
     pthread_mutex_lock(&p->mu);
-    while (t->helpers > 0)
-        pthread_cond_wait(&p->finished, &p->mu);
+    while (t->helpers > 0) {
+        other = step_other_task(p, t);
+        if (other == NULL) {
+            pthread_cond_wait(&p->finished, &p->mu);
+            continue;
+        }
+        other->helpers++;
+        pthread_mutex_unlock(&p->mu);
+        step_task_take(p, other);
+        pthread_mutex_lock(&p->mu);
+        other->helpers--;
+    }
     for (int i = 0; i < STEP_BATCHES; i++)
         if (p->tasks[i] == t)
             p->tasks[i] = NULL;
@@ -537,11 +570,12 @@ void gc_filter_run_steps(struct gc_filter *flt, char **files, int nfiles, const 
         step_commit(flt, &p, current);
         if (s->seal == NULL)
             step_source_end(flt, &p, current);
+        /* Sealed while the batch before is: no thread waits for another's last line. */
+        step_submit(&p, current, true);
         if (sealing != NULL) {
             step_wait(&p, sealing);
             step_finish(flt, &p, sealing);
         }
-        step_submit(&p, current, true);
         sealing = current;
         current = next;
         if (flt->stopped && (current->n > 0 || current->ends)) {
