@@ -4,135 +4,15 @@
 
 #include "gc_crypto.h"
 #include "gc_json.h"
+#include "gc_json_flat.h"
 #include "gc_time.h"
 #include "banned.h"
 
 /* More members than a swap has with its every option and a few unknown ones: the general path. */
 #define MAX_MEMBERS 16
 
-struct member {
-    const char *key; /* the name's bytes, without quotes */
-    size_t key_len;
-    const char *val; /* the value's bytes: a string's with its quotes, an integer's digits */
-    size_t val_len;
-    bool str;
-    int64_t num; /* an integer's value */
-};
-
-/* JSON's whitespace, as gc_json_parse_object skips it. */
-static const char *skip_ws(const char *p, const char *end)
-{
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        p++;
-    return p;
-}
-
-/* Bytes in strings: 0 plain (printable ASCII but '\\'), 1 the closing quote, 2 anything else. */
-static const unsigned char string_byte[256] = {
-    [0x00 ... 0x1f] = 2,
-    ['"'] = 1,
-    ['\\'] = 2,
-    [0x80 ... 0xff] = 2,
-};
-
-/* Whether one of the eight bytes of W ends a plain run or is past ASCII. */
-static bool word_stops(uint64_t w)
-{
-    return gc_json_word_stops(w) || (w & 0x8080808080808080ULL) != 0;
-}
-
-/*
- * The closing quote of the string whose bytes start at P, or NULL unless every byte up to it is
- * plain: then those bytes are both the string's value and its canonical form.
- */
-static const char *plain_string(const char *p, const char *end)
-{
-    uint64_t w;
-
-    /* eight bytes at a time while none is special, then byte by byte */
-    while (end - p >= 8 && (memcpy(&w, p, 8), !word_stops(w)))
-        p += 8;
-    for (; p < end; p++) {
-        unsigned char c = string_byte[(unsigned char)*p];
-
-        if (c != 0)
-            return c == 1 ? p : NULL;
-    }
-    return NULL;
-}
-
-/*
- * The end of the integer at P, its value in *V, or NULL unless it is from 0 to 2^63 - 1 without
- * a leading zero, fraction or exponent: then its digits are its canonical form.
- */
-static const char *plain_integer(const char *p, const char *end, int64_t *v)
-{
-    const char *s = p;
-    uint64_t n = 0;
-
-    while (p < end && *p >= '0' && *p <= '9') {
-        n = n * 10 + (uint64_t)(*p - '0');
-        if (++p - s > 18 && (p - s > 19 || n > (uint64_t)INT64_MAX))
-            return NULL; /* 19 digits reach 2^63 at most from below 10^19: no wrap */
-    }
-    if (p == s || (*s == '0' && p - s > 1))
-        return NULL;
-    if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
-        return NULL;
-    *v = (int64_t)n;
-    return p;
-}
-
-/* The members of the object on LINE, at most MAX_MEMBERS, or -1 when it is not of plain form. */
-static int read_members(const char *line, size_t len, struct member *m)
-{
-    const char *p = line, *end = line + len, *q;
-    int n = 0;
-
-    p = skip_ws(p, end);
-    if (p >= end || *p != '{')
-        return -1;
-    p = skip_ws(p + 1, end);
-    if (p < end && *p == '}')
-        return -1; /* no members: not a swap */
-    for (;;) {
-        if (n == MAX_MEMBERS || p >= end || *p != '"' || (q = plain_string(p + 1, end)) == NULL)
-            return -1;
-        m[n].key = p + 1;
-        m[n].key_len = (size_t)(q - p - 1);
-        p = skip_ws(q + 1, end);
-        if (p >= end || *p != ':')
-            return -1;
-        p = skip_ws(p + 1, end);
-        if (p >= end)
-            return -1;
-        m[n].val = p;
-        if (*p == '"') {
-            if ((q = plain_string(p + 1, end)) == NULL)
-                return -1;
-            m[n].str = true;
-            p = q + 1;
-        } else {
-            if ((p = plain_integer(p, end, &m[n].num)) == NULL)
-                return -1;
-            m[n].str = false;
-        }
-        m[n].val_len = (size_t)(p - m[n].val);
-        n++;
-        p = skip_ws(p, end);
-        if (p < end && *p == ',') {
-            p = skip_ws(p + 1, end);
-            continue;
-        }
-        if (p < end && *p == '}')
-            break;
-        return -1;
-    }
-    return skip_ws(p + 1, end) == end ? n : -1;
-}
-
 /* A's name against B's: ASCII names, whose UTF-16 order (RFC 8785) is byte order. */
-static int key_cmp(const struct member *a, const struct member *b)
+static int key_cmp(const struct gc_json_member *a, const struct gc_json_member *b)
 {
     size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
 
@@ -146,7 +26,8 @@ static int key_cmp(const struct member *a, const struct member *b)
  * ORDER gets the N members M in canonical order; false when two have one name (a duplicate, which
  * the general path refuses). *SORTED says whether they came in that order.
  */
-static bool sort_members(struct member *m, int n, const struct member **order, bool *sorted)
+static bool sort_members(struct gc_json_member *m, int n, const struct gc_json_member **order,
+                         bool *sorted)
 {
     *sorted = true;
     for (int i = 0; i < n; i++) {
@@ -168,7 +49,7 @@ static bool sort_members(struct member *m, int n, const struct member **order, b
  * Hashes the canonical form of the N members in ORDER: the line itself when they came in order
  * with nothing between them, else the members written out in order into SCRATCH.
  */
-static void hash_canonical(const char *line, size_t len, const struct member **order, int n,
+static void hash_canonical(const char *line, size_t len, const struct gc_json_member **order, int n,
                            bool sorted, struct gc_buf *scratch, uint8_t h[GC_SHA256_LEN])
 {
     size_t canon_len = 1; /* '{' and '}', less the comma before the first member */
@@ -217,7 +98,7 @@ enum swap_key {
 #define NAME_IS(m, lit)                                                                            \
     ((m)->key_len == sizeof(lit) - 1 && memcmp((m)->key, lit, sizeof(lit) - 1) == 0)
 
-static enum swap_key swap_key(const struct member *m)
+static enum swap_key swap_key(const struct gc_json_member *m)
 {
     switch (m->key_len) {
     case 2:
@@ -251,7 +132,7 @@ static enum swap_key swap_key(const struct member *m)
      memcmp((m)->val + 1, lit, sizeof(lit) - 1) == 0)
 
 /* Copies the id that M's value is into OUT; false when M is missing or no id. */
-static bool take_id(const struct member *m, char out[GC_AMM_ID_MAX + 1])
+static bool take_id(const struct gc_json_member *m, char out[GC_AMM_ID_MAX + 1])
 {
     size_t len;
 
@@ -266,7 +147,7 @@ static bool take_id(const struct member *m, char out[GC_AMM_ID_MAX + 1])
 }
 
 /* An amount as a swap reads it (see read_swap in gc_amm.c): an integer of at least MIN. */
-static bool take_amount(const struct member *m, int64_t min, gc_u128 *out, bool *present)
+static bool take_amount(const struct gc_json_member *m, int64_t min, gc_u128 *out, bool *present)
 {
     *present = m != NULL;
     if (m == NULL)
@@ -284,7 +165,7 @@ void gc_amm_reader_release(struct gc_amm_reader *rd)
 }
 
 /* The time of the "ts" M, through RD's last one: events come in runs of one second. */
-static bool take_time(struct gc_amm_reader *rd, const struct member *m, int64_t *t)
+static bool take_time(struct gc_amm_reader *rd, const struct gc_json_member *m, int64_t *t)
 {
     const char *s = m->val + 1;
     size_t len = m->val_len - 2;
@@ -306,11 +187,12 @@ static bool take_time(struct gc_amm_reader *rd, const struct member *m, int64_t 
 bool gc_amm_read_swap(struct gc_amm_reader *rd, const char *line, size_t len, int64_t now,
                       struct gc_amm_swap *s)
 {
-    struct member m[MAX_MEMBERS];
-    const struct member *order[MAX_MEMBERS], *k[K_OTHER + 1] = {NULL}, *in, *out, *min, *max;
+    struct gc_json_member m[MAX_MEMBERS];
+    const struct gc_json_member *order[MAX_MEMBERS], *k[K_OTHER + 1] = {NULL}, *in, *out, *min,
+                                                                  *max;
     gc_u128 in_v = 0, out_v = 0, lo = 0, hi = 0;
     bool has_in, has_out, has_min, has_max, sorted;
-    int n = read_members(line, len, m);
+    int n = gc_json_flat_members(line, len, m, MAX_MEMBERS);
 
     if (n < 0 || !sort_members(m, n, order, &sorted))
         return false;

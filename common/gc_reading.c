@@ -4,6 +4,7 @@
 
 #include "gc_hex.h"
 #include "gc_json.h"
+#include "gc_json_flat.h"
 #include "gc_num.h"
 #include "gc_signed.h"
 #include "gc_time.h"
@@ -127,60 +128,11 @@ struct line_value {
     int64_t num;
 };
 
-/* JSON's whitespace, as gc_json_parse_object skips it. */
-static const char *skip_ws(const char *p, const char *end)
-{
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        p++;
-    return p;
-}
-
-/*
- * The closing quote of the string whose bytes start at P, or NULL unless each
- * byte before it is printable ASCII other than '\\': then those bytes are the
- * string's value, as the general path decodes it.
- */
-static const char *plain_string(const char *p, const char *end)
-{
-    for (; p < end; p++) {
-        unsigned char c = (unsigned char)*p;
-
-        if (c == '"')
-            return p;
-        if (c < 0x20 || c > 0x7e || c == '\\')
-            return NULL;
-    }
-    return NULL;
-}
-
-/*
- * The end of the integer at P, its value in *V, or NULL unless it is from 0
- * to 2^63 - 1 without a leading zero, fraction or exponent: then the general
- * path reads the same integer in it.
- */
-static const char *plain_integer(const char *p, const char *end, int64_t *v)
-{
-    const char *s = p;
-    uint64_t n = 0;
-
-    while (p < end && *p >= '0' && *p <= '9') {
-        n = n * 10 + (uint64_t)(*p - '0');
-        if (++p - s > 18 && (p - s > 19 || n > (uint64_t)INT64_MAX))
-            return NULL; /* 19 digits reach 2^63 at most from below 10^19: no wrap */
-    }
-    if (p == s || (*s == '0' && p - s > 1))
-        return NULL;
-    if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
-        return NULL;
-    *v = (int64_t)n;
-    return p;
-}
-
-/* The field of a reading named KEY[0..LEN), or -1 (seq, prev and sig are an attestation's). */
-static int reading_field(const char *key, size_t len)
+/* The field of a reading member M names, or -1 (seq, prev and sig are an attestation's). */
+static int reading_field(const struct gc_json_member *m)
 {
     for (int i = 0; i < F_SEQ; i++)
-        if (strncmp(field_names[i], key, len) == 0 && field_names[i][len] == '\0')
+        if (gc_json_member_is(m, field_names[i]))
             return i;
     return -1;
 }
@@ -191,45 +143,24 @@ static int reading_field(const char *key, size_t len)
  */
 static bool read_members(const char *line, size_t len, struct line_value v[F_COUNT])
 {
-    const char *p, *end = line + len, *q;
-    int i;
+    struct gc_json_member m[F_SEQ];
+    int n = gc_json_flat_members(line, len, m, F_SEQ);
 
     memset(v, 0, F_COUNT * sizeof(*v));
-    p = skip_ws(line, end);
-    if (p == end || *p != '{')
+    if (n < 0)
         return false;
-    p = skip_ws(p + 1, end);
-    for (;;) {
-        if (p == end || *p != '"' || (q = plain_string(p + 1, end)) == NULL)
-            return false;
-        i = reading_field(p + 1, (size_t)(q - p - 1));
+    for (int k = 0; k < n; k++) {
+        int i = reading_field(&m[k]);
+
         if (i < 0 || v[i].present)
             return false; /* a member gc_reading does not know, or one twice */
-        p = skip_ws(q + 1, end);
-        if (p == end || *p != ':')
-            return false;
-        p = skip_ws(p + 1, end);
-        if (p < end && *p == '"') {
-            if ((q = plain_string(p + 1, end)) == NULL)
-                return false;
-            v[i].str = true;
-            v[i].s = p + 1;
-            v[i].len = (size_t)(q - p - 1);
-            p = q + 1;
-        } else if ((p = plain_integer(p, end, &v[i].num)) == NULL) {
-            return false;
-        }
-        v[i].present = true;
-        p = skip_ws(p, end);
-        if (p < end && *p == ',') {
-            p = skip_ws(p + 1, end);
-            continue;
-        }
-        if (p < end && *p == '}')
-            break;
-        return false;
+        v[i] = (struct line_value){.present = true,
+                                   .str = m[k].str,
+                                   .s = m[k].str ? m[k].val + 1 : m[k].val,
+                                   .len = m[k].str ? m[k].val_len - 2 : m[k].val_len,
+                                   .num = m[k].num};
     }
-    return skip_ws(p + 1, end) == end;
+    return true;
 }
 
 /* V is the string WANT. */

@@ -193,3 +193,57 @@ const char *gc_test_vectors(void)
 
     return root != NULL && *root != '\0' ? root : "tests/vectors";
 }
+
+uint64_t gc_test_rnd(uint64_t *state, uint64_t n)
+{
+    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (*state >> 33) % n;
+}
+
+size_t gc_test_random_object(char *out, size_t cap, char (*m)[GC_TEST_MEMBER_CAP], int n,
+                             unsigned defect_one_in, uint64_t *state)
+{
+    static const char bytes[] = "\"{}[],:0159-.eE \\atrux\x01\x7f\xc3\xff";
+    int order[GC_TEST_MEMBERS_MAX];
+    char *p = out;
+
+    assert_true(n <= GC_TEST_MEMBERS_MAX);
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)gc_test_rnd(state, (uint64_t)i + 1), x = order[i];
+
+        order[i] = order[j];
+        order[j] = x;
+    }
+    *p++ = '{';
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(m[order[i]]);
+
+        if (i > 0)
+            *p++ = ',';
+        if (gc_test_rnd(state, 30) == 0)
+            *p++ = gc_test_rnd(state, 2) ? ' ' : '\t';
+        memcpy(p, m[order[i]], len);
+        p += len;
+    }
+    *p++ = '}';
+    assert_true((size_t)(p - out) < cap / 2);
+    if (gc_test_rnd(state, defect_one_in) == 0) {
+        size_t at = gc_test_rnd(state, (uint64_t)(p - out)), len = (size_t)(p - out);
+
+        switch (gc_test_rnd(state, 3)) {
+        case 0:
+            out[at] = bytes[gc_test_rnd(state, sizeof(bytes) - 1)];
+            break;
+        case 1:
+            memmove(out + at, out + at + 1, len - at - 1);
+            p--;
+            break;
+        default:
+            memmove(out + at + 1, out + at, len - at);
+            p++;
+        }
+    }
+    return (size_t)(p - out);
+}

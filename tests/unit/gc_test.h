@@ -10,6 +10,7 @@
 #define GC_TEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The size of every path buffer handed to gc_test_path_in. */
@@ -73,5 +74,20 @@ void gc_test_expect_exit(void (*fn)(const void *), const void *arg, int want, co
 
 /* The directory of the published test vectors: $GC_VECTORS, or tests/vectors. */
 const char *gc_test_vectors(void);
+
+/* The width of one member's text for gc_test_random_object, and the most members it takes. */
+#define GC_TEST_MEMBER_CAP  96
+#define GC_TEST_MEMBERS_MAX 16
+
+/* A number below N from a fixed generator (an LCG) on *STATE: the same sample on every run. */
+uint64_t gc_test_rnd(uint64_t *state, uint64_t n);
+
+/*
+ * Writes the N members M (each "name":value) into OUT, CAP bytes, as one object: shuffled, with a
+ * blank or tab now and then, and one time in DEFECT_ONE_IN a byte changed, dropped or doubled.
+ * Returns its length (the object must fit in half of CAP).
+ */
+size_t gc_test_random_object(char *out, size_t cap, char (*m)[GC_TEST_MEMBER_CAP], int n,
+                             unsigned defect_one_in, uint64_t *state);
 
 #endif

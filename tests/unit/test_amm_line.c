@@ -23,6 +23,7 @@
 #include "gc_crypto.h"
 #include "gc_json.h"
 #include "gc_time.h"
+#include "gc_test.h"
 
 #define T0 1793491200 /* 2026-11-01T00:00:00Z */
 
@@ -327,8 +328,7 @@ static uint64_t rnd_state;
 
 static uint64_t rnd(uint64_t n)
 {
-    rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (rnd_state >> 33) % n;
+    return gc_test_rnd(&rnd_state, n);
 }
 
 /* A swap of random shape, members in random order, sometimes with a defect. */
@@ -338,8 +338,8 @@ static size_t random_line(char *out, size_t cap, int64_t t)
     static const char *const amounts[] = {"pay_micros",     "gpu_s",      "min_gpu_s",
                                           "max_pay_micros", "get_micros", "min_get_micros",
                                           "max_gpu_s",      "gpu_s"};
-    char m[12][96], *p = out;
-    int n = 0, order[12];
+    char m[12][GC_TEST_MEMBER_CAP];
+    int n = 0;
     char ts[GC_TIME_LEN + 1];
 
     gc_time_format(t, ts);
@@ -362,46 +362,7 @@ static size_t random_line(char *out, size_t cap, int64_t t)
     }
     if (rnd(4) == 0)
         snprintf(m[n++], sizeof(m[0]), "\"v\":1");
-    for (int i = 0; i < n; i++)
-        order[i] = i;
-    for (int i = n - 1; i > 0; i--) {
-        int j = (int)rnd((uint64_t)i + 1), x = order[i];
-
-        order[i] = order[j];
-        order[j] = x;
-    }
-    *p++ = '{';
-    for (int i = 0; i < n; i++) {
-        size_t len = strlen(m[order[i]]);
-
-        if (i > 0)
-            *p++ = ',';
-        if (rnd(30) == 0)
-            *p++ = ' ';
-        memcpy(p, m[order[i]], len);
-        p += len;
-    }
-    *p++ = '}';
-    assert_true((size_t)(p - out) < cap / 2);
-    /* a defect now and then: one byte changed, dropped or doubled */
-    if (rnd(8) == 0) {
-        size_t at = rnd((uint64_t)(p - out)), len = (size_t)(p - out);
-        static const char bytes[] = "\"{}[],:0159-.eE \\atrux\x01\xc3\xff";
-
-        switch (rnd(3)) {
-        case 0:
-            out[at] = bytes[rnd(sizeof(bytes) - 1)];
-            break;
-        case 1:
-            memmove(out + at, out + at + 1, len - at - 1);
-            p--;
-            break;
-        default:
-            memmove(out + at + 1, out + at, len - at);
-            p++;
-        }
-    }
-    return (size_t)(p - out);
+    return gc_test_random_object(out, cap, m, n, 8, &rnd_state);
 }
 
 static void test_random(void **state)

@@ -31,6 +31,7 @@
 #include "gc_json.h"
 #include "gc_reading.h"
 #include "gc_signed.h"
+#include "gc_test.h"
 #include "banned.h"
 
 static const char *const readings[] = {
@@ -325,8 +326,7 @@ static uint64_t rnd_state;
 
 static uint64_t rnd(uint64_t n)
 {
-    rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (rnd_state >> 33) % n;
+    return gc_test_rnd(&rnd_state, n);
 }
 
 /* A reading of random shape, members in random order, sometimes with a defect. */
@@ -338,8 +338,8 @@ static size_t random_line(char *out, size_t cap)
     static const char *const geohashes[] = {"u33dc0", "u", "u33dc0u33dc0", "u33dc0u33dc0u", "ai"};
     static const char *const ints[] = {
         "0", "1", "300", "9223372036854775807", "9223372036854775808", "-1", "1.5", "\"7\""};
-    char m[14][96], *p = out;
-    int n = 0, order[14];
+    char m[14][GC_TEST_MEMBER_CAP];
+    int n = 0;
 
     snprintf(m[n++], sizeof(m[0]), "\"type\":\"%s\"", rnd(30) ? "reading" : "attestation");
     snprintf(m[n++], sizeof(m[0]), "\"v\":%d", rnd(30) ? 1 : 2);
@@ -371,46 +371,7 @@ static size_t random_line(char *out, size_t cap)
         snprintf(m[n++], sizeof(m[0]), "\"geohash\":\"%s\"", geohashes[rnd(5)]);
     if (rnd(20) == 0)
         snprintf(m[n++], sizeof(m[0]), "\"%s\":1", rnd(2) ? "seq" : "energy_wh");
-    for (int i = 0; i < n; i++)
-        order[i] = i;
-    for (int i = n - 1; i > 0; i--) {
-        int j = (int)rnd((uint64_t)i + 1), x = order[i];
-
-        order[i] = order[j];
-        order[j] = x;
-    }
-    *p++ = '{';
-    for (int i = 0; i < n; i++) {
-        size_t len = strlen(m[order[i]]);
-
-        if (i > 0)
-            *p++ = ',';
-        if (rnd(30) == 0)
-            *p++ = rnd(2) ? ' ' : '\t';
-        memcpy(p, m[order[i]], len);
-        p += len;
-    }
-    *p++ = '}';
-    assert_true((size_t)(p - out) < cap / 2);
-    /* a defect now and then: one byte changed, dropped or doubled */
-    if (rnd(6) == 0) {
-        size_t at = rnd((uint64_t)(p - out)), len = (size_t)(p - out);
-        static const char bytes[] = "\"{}[],:0159-.eE \\atrux\x01\x7f\xc3\xff";
-
-        switch (rnd(3)) {
-        case 0:
-            out[at] = bytes[rnd(sizeof(bytes) - 1)];
-            break;
-        case 1:
-            memmove(out + at, out + at + 1, len - at - 1);
-            p--;
-            break;
-        default:
-            memmove(out + at + 1, out + at, len - at);
-            p++;
-        }
-    }
-    return (size_t)(p - out);
+    return gc_test_random_object(out, cap, m, n, 6, &rnd_state);
 }
 
 static void test_read_line_random(void **state)
