@@ -120,14 +120,6 @@ bool gc_reading_parse(const json_t *rec, enum gc_reading_kind kind, struct gc_re
  * gc_amm_line reads for swaps: plain strings and integers.
  */
 
-/* A member's value on the line: a string's bytes (without its quotes), or an integer. */
-struct line_value {
-    bool present, str;
-    const char *s;
-    size_t len;
-    int64_t num;
-};
-
 /* The field of a reading member M names, or -1 (seq, prev and sig are an attestation's). */
 static int reading_field(const struct gc_json_member *m)
 {
@@ -138,12 +130,13 @@ static int reading_field(const struct gc_json_member *m)
 }
 
 /*
- * The members of the object on LINE into V by field; false unless every one
- * is a reading's field, given once, with a plain string or integer value.
+ * The members of the object on LINE into M, and V[field] pointing at each (NULL
+ * when absent); false unless every one is a reading's field, given once, with a
+ * plain string or integer value.
  */
-static bool read_members(const char *line, size_t len, struct line_value v[F_COUNT])
+static bool read_members(const char *line, size_t len, struct gc_json_member m[F_SEQ],
+                         const struct gc_json_member *v[F_COUNT])
 {
-    struct gc_json_member m[F_SEQ];
     int n = gc_json_flat_members(line, len, m, F_SEQ);
 
     memset(v, 0, F_COUNT * sizeof(*v));
@@ -152,39 +145,42 @@ static bool read_members(const char *line, size_t len, struct line_value v[F_COU
     for (int k = 0; k < n; k++) {
         int i = reading_field(&m[k]);
 
-        if (i < 0 || v[i].present)
+        if (i < 0 || v[i] != NULL)
             return false; /* a member gc_reading does not know, or one twice */
-        v[i] = (struct line_value){.present = true,
-                                   .str = m[k].str,
-                                   .s = m[k].str ? m[k].val + 1 : m[k].val,
-                                   .len = m[k].str ? m[k].val_len - 2 : m[k].val_len,
-                                   .num = m[k].num};
+        v[i] = &m[k];
     }
     return true;
 }
 
-/* V is the string WANT. */
-static bool line_is(const struct line_value *v, const char *want)
+/* The length of string member M's value, without its quotes. */
+static size_t str_len(const struct gc_json_member *m)
 {
-    return v->present && v->str && v->len == strlen(want) && memcmp(v->s, want, v->len) == 0;
+    return m->val_len - 2;
+}
+
+/* V is the string WANT. */
+static bool line_is(const struct gc_json_member *v, const char *want)
+{
+    return v != NULL && v->str && str_len(v) == strlen(want) &&
+           memcmp(v->val + 1, want, str_len(v)) == 0;
 }
 
 /* V is an integer from MIN to MAX, put in *OUT. */
-static bool line_int(const struct line_value *v, int64_t min, int64_t max, int64_t *out)
+static bool line_int(const struct gc_json_member *v, int64_t min, int64_t max, int64_t *out)
 {
-    if (!v->present || v->str || v->num < min || v->num > max)
+    if (v == NULL || v->str || v->num < min || v->num > max)
         return false;
     *out = v->num;
     return true;
 }
 
 /* V is a string that fits OUT (SIZE bytes with its NUL), copied there. */
-static bool line_str(const struct line_value *v, char *out, size_t size)
+static bool line_str(const struct gc_json_member *v, char *out, size_t size)
 {
-    if (!v->present || !v->str || v->len >= size)
+    if (v == NULL || !v->str || str_len(v) >= size)
         return false;
-    memcpy(out, v->s, v->len);
-    out[v->len] = '\0';
+    memcpy(out, v->val + 1, str_len(v));
+    out[str_len(v)] = '\0';
     return true;
 }
 
@@ -192,50 +188,51 @@ static bool line_str(const struct line_value *v, char *out, size_t size)
  * The amounts as gc_reading_parse takes them: energy_wh or else both
  * charge_wh and discharge_wh, gpu_s, busy_s up to gpu_s.
  */
-static bool line_amounts(const struct line_value *v, struct gc_reading *r)
+static bool line_amounts(const struct gc_json_member *const v[F_COUNT], struct gc_reading *r)
 {
-    r->has_energy = v[F_ENERGY].present;
+    r->has_energy = v[F_ENERGY] != NULL;
     if (r->has_energy) {
-        if (v[F_CHARGE].present || v[F_DISCHARGE].present ||
-            !line_int(&v[F_ENERGY], 0, INT64_MAX, &r->energy_wh))
+        if (v[F_CHARGE] != NULL || v[F_DISCHARGE] != NULL ||
+            !line_int(v[F_ENERGY], 0, INT64_MAX, &r->energy_wh))
             return false;
-    } else if (!line_int(&v[F_CHARGE], 0, INT64_MAX, &r->charge_wh) ||
-               !line_int(&v[F_DISCHARGE], 0, INT64_MAX, &r->discharge_wh)) {
+    } else if (!line_int(v[F_CHARGE], 0, INT64_MAX, &r->charge_wh) ||
+               !line_int(v[F_DISCHARGE], 0, INT64_MAX, &r->discharge_wh)) {
         return false;
     }
-    r->has_gpu_s = v[F_GPU_S].present;
-    if (r->has_gpu_s && !line_int(&v[F_GPU_S], 0, INT64_MAX, &r->gpu_s))
+    r->has_gpu_s = v[F_GPU_S] != NULL;
+    if (r->has_gpu_s && !line_int(v[F_GPU_S], 0, INT64_MAX, &r->gpu_s))
         return false;
-    r->has_busy_s = v[F_BUSY_S].present;
-    return !r->has_busy_s || (r->has_gpu_s && line_int(&v[F_BUSY_S], 0, r->gpu_s, &r->busy_s));
+    r->has_busy_s = v[F_BUSY_S] != NULL;
+    return !r->has_busy_s || (r->has_gpu_s && line_int(v[F_BUSY_S], 0, r->gpu_s, &r->busy_s));
 }
 
 bool gc_reading_read_line(const char *line, size_t len, struct gc_reading *r,
                           struct gc_reading_text *text)
 {
-    struct line_value v[F_COUNT];
+    struct gc_json_member m[F_SEQ];
+    const struct gc_json_member *v[F_COUNT];
     int64_t version;
 
     memset(r, 0, sizeof(*r));
-    if (!read_members(line, len, v))
+    if (!read_members(line, len, m, v))
         return false;
-    if (!line_is(&v[F_TYPE], "reading") || !line_int(&v[F_V], 1, 1, &version) ||
-        !line_str(&v[F_DEVICE], text->device, sizeof(text->device)) ||
-        !gc_id_valid(text->device, v[F_DEVICE].len) ||
-        !line_str(&v[F_TS], text->ts, sizeof(text->ts)) ||
-        gc_time_parse(text->ts, v[F_TS].len, &r->ts) != NULL ||
-        !line_int(&v[F_PERIOD], 0, INT64_MAX, &r->period_s) || !line_amounts(v, r))
+    if (!line_is(v[F_TYPE], "reading") || !line_int(v[F_V], 1, 1, &version) ||
+        !line_str(v[F_DEVICE], text->device, sizeof(text->device)) ||
+        !gc_id_valid(text->device, str_len(v[F_DEVICE])) ||
+        !line_str(v[F_TS], text->ts, sizeof(text->ts)) ||
+        gc_time_parse(text->ts, str_len(v[F_TS]), &r->ts) != NULL ||
+        !line_int(v[F_PERIOD], 0, INT64_MAX, &r->period_s) || !line_amounts(v, r))
         return false;
     r->device = text->device;
     r->ts_text = text->ts;
-    if (v[F_ZONE].present) {
-        if (!line_str(&v[F_ZONE], text->zone, sizeof(text->zone)) ||
-            !gc_id_valid(text->zone, v[F_ZONE].len))
+    if (v[F_ZONE] != NULL) {
+        if (!line_str(v[F_ZONE], text->zone, sizeof(text->zone)) ||
+            !gc_id_valid(text->zone, str_len(v[F_ZONE])))
             return false;
         r->zone = text->zone;
     }
-    if (v[F_GEOHASH].present) {
-        if (!line_str(&v[F_GEOHASH], text->geohash, sizeof(text->geohash)) ||
+    if (v[F_GEOHASH] != NULL) {
+        if (!line_str(v[F_GEOHASH], text->geohash, sizeof(text->geohash)) ||
             !gc_geohash_valid(text->geohash))
             return false;
         r->geohash = text->geohash;
